@@ -1,0 +1,205 @@
+{#-
+    The body of every staging base model: turns the landed rows of one landing source into typed,
+    validated rows, driven by the column declarations of models/staging/_landing__sources.yml.
+
+    For each declared column: the text is taken from `_record`, cast to the declared data_type, lower-cased
+    when the column has accepted_values, and given its default when missing. Then each row gets:
+      _quarantine_reason  why the row cannot be used (null when it can): unparseable line or file, a required
+                          field missing or unparseable or outside its accepted values, a duplicate delivery
+      _invalid_values     JSON object {column: text as landed} of optional fields that did not parse; the typed
+                          column is null and the rest of the row is kept
+      _invalid_fields     the names of those fields
+      extra               JSON object of the keys/columns the contract does not declare (kept, never rejected)
+      _version_id         identity of the delivery: the unique key (event grain) or a hash of the record
+                          (entity grain, where a later file may carry a new version of the same entity)
+      _is_current         the latest valid version of an entity (always true for events)
+    Duplicates: for event grain, a later delivery of the same unique key; for entity grain, a later delivery of
+    an identical record. The first delivery in landing order (_ingested_at, _file, _line) is kept.
+-#}
+{% macro stage_landing_rows(source_name) %}
+    {%- set landed_relation = source('landing', source_name) -%}
+    {%- set node = cdp_landing_source_node(source_name) -%}
+    {%- set columns = node.columns.values() | list if node else [] -%}
+    {%- set table_meta = cdp_meta(node) if node else {} -%}
+    {%- set grain = table_meta.get('grain', 'event') -%}
+    {%- set unique_key = table_meta.get('unique_key', []) -%}
+    {%- set entity_key = table_meta.get('entity_key', []) -%}
+    {%- set updated_at = table_meta.get('updated_at') -%}
+
+with
+
+landed as (
+    select * from {{ landed_relation }}
+),
+
+extracted as (
+    select
+        _file,
+        _line,
+        _format,
+        _record,
+        _raw,
+        _parse_error,
+        _ingested_at,
+        _file_modified_at,
+        {%- for col in columns %}
+        nullif(trim({{ cdp_json_text('_record', col.name) }}), '') as {{ adapter.quote(col.name ~ '__text') }},
+        {%- endfor %}
+        md5(_file || ':' || cast(_line as varchar)) as _row_id
+    from landed
+),
+
+typed as (
+    select
+        *,
+        {%- for col in columns %}
+        {%- set meta = cdp_meta(col) %}
+        {%- set text = adapter.quote(col.name ~ '__text') %}
+        {%- if meta.get('default') is not none %}
+        {%- set text = "coalesce(" ~ text ~ ", '" ~ meta.get('default') ~ "')" %}
+        {%- endif %}
+        {%- if meta.get('accepted_values') %}
+        case
+            when lower({{ text }}) in ({% for v in meta['accepted_values'] %}'{{ v }}'{% if not loop.last %}, {% endif %}{% endfor %})
+                then lower({{ text }})
+        end as {{ adapter.quote(col.name) }},
+        {%- elif meta.get('normalize') == 'email' %}
+        {{ normalize_email(text) }} as {{ adapter.quote(col.name) }},
+        {%- elif meta.get('normalize') == 'phone' %}
+        {{ normalize_phone(text) }} as {{ adapter.quote(col.name) }},
+        {%- else %}
+        {{ cdp_cast_text(text, col.data_type or 'varchar') }} as {{ adapter.quote(col.name) }},
+        {%- endif %}
+        {%- endfor %}
+        case
+            when _record is not null
+                then nullif(json_merge_patch(_record, '{ {%- for col in columns %}"{{ col.name }}": null{% if not loop.last %}, {% endif %}{% endfor -%} }'), '{}')
+        end as extra
+    from extracted
+),
+
+validated as (
+    select
+        *,
+        case
+            when _parse_error is not null then _parse_error
+            {%- for col in columns if cdp_meta(col).get('required') %}
+            {%- set text = adapter.quote(col.name ~ '__text') %}
+            when {{ text }} is null then 'missing required field "{{ col.name }}"'
+            when {{ adapter.quote(col.name) }} is null
+                then 'invalid required field "{{ col.name }}": '''
+                    || {{ text }} || ''''
+                    {%- if cdp_meta(col).get('accepted_values') %}
+                    || ' is not one of {{ cdp_meta(col)["accepted_values"] | join(", ") }}'
+                    {%- else %}
+                    || ' is not a valid {{ cdp_meta(col).get("normalize") or col.data_type }}'
+                    {%- endif %}
+            {%- endfor %}
+        end as _invalid_row_reason,
+        nullif(json_merge_patch('{}', json_object(
+            {%- for col in columns if not cdp_meta(col).get('required') %}
+            '{{ col.name }}',
+            case
+                when {{ adapter.quote(col.name ~ '__text') }} is not null and {{ adapter.quote(col.name) }} is null
+                    then {{ adapter.quote(col.name ~ '__text') }}
+            end{% if not loop.last %},{% endif %}
+            {%- endfor %}
+        )), '{}') as _invalid_values,
+        {%- if grain == 'event' and unique_key %}
+        {%- set key_parts = [] %}
+        {%- for k in unique_key %}{% do key_parts.append("cast(" ~ adapter.quote(k) ~ " as varchar)") %}{% endfor %}
+        {{ key_parts | join(" || '|' || ") }} as _version_id
+        {%- else %}
+        md5(cast(_record as varchar)) as _version_id
+        {%- endif %}
+    from typed
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by _invalid_row_reason is null, _version_id
+            order by _ingested_at, _file, _line
+        ) as _delivery_number,
+        first_value(_file) over (
+            partition by _invalid_row_reason is null, _version_id
+            order by _ingested_at, _file, _line
+        ) as _first_delivery_file,
+        first_value(_line) over (
+            partition by _invalid_row_reason is null, _version_id
+            order by _ingested_at, _file, _line
+        ) as _first_delivery_line
+    from validated
+),
+
+flagged as (
+    select
+        *,
+        coalesce(
+            _invalid_row_reason,
+            case
+                when _delivery_number > 1
+                    then 'duplicate delivery of {{ unique_key | join("+") if (grain == "event" and unique_key) else "an identical record" }} first landed in '
+                        || _first_delivery_file || ' line ' || cast(_first_delivery_line as varchar)
+            end
+        ) as _quarantine_reason
+    from ranked
+),
+
+final as (
+    select
+        _row_id,
+        _file,
+        _line,
+        {%- for col in columns %}
+        {{ adapter.quote(col.name) }},
+        {%- endfor %}
+        extra,
+        _invalid_values,
+        coalesce(json_keys(_invalid_values), []) as _invalid_fields,
+        _quarantine_reason,
+        _version_id,
+        {%- if grain == 'entity' and entity_key %}
+        _quarantine_reason is null
+        and row_number() over (
+            partition by _quarantine_reason is null,
+            {%- for k in entity_key %} {{ adapter.quote(k) }}{% if not loop.last %},{% endif %}{% endfor %}
+            order by
+                {%- if updated_at %} {{ adapter.quote(updated_at) }} desc nulls last,{% endif %}
+                _ingested_at desc,
+                _file desc,
+                _line desc
+        ) = 1 as _is_current,
+        {%- else %}
+        _quarantine_reason is null as _is_current,
+        {%- endif %}
+        _record,
+        _raw,
+        _format,
+        _ingested_at,
+        _file_modified_at
+    from flagged
+)
+
+select * from final
+{% endmacro %}
+
+{#- The graph node of a landing source table (none while dbt parses). -#}
+{% macro cdp_landing_source_node(source_name) %}
+    {%- if execute -%}
+        {%- for node in graph.sources.values() if node.source_name == 'landing' and node.name == source_name -%}
+            {{ return(node) }}
+        {%- endfor -%}
+        {{ exceptions.raise_compiler_error("no landing source named '" ~ source_name ~ "' in models/staging/_landing__sources.yml") }}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+{#- meta of a node or column, wherever this dbt version keeps it. -#}
+{% macro cdp_meta(obj) %}
+    {%- set meta = {} -%}
+    {%- do meta.update(obj.get('meta') or {}) -%}
+    {%- do meta.update((obj.get('config') or {}).get('meta') or {}) -%}
+    {{ return(meta) }}
+{% endmacro %}

@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+
+{{ stage_landing_rows('email_events') }}

@@ -1,0 +1,3 @@
+{{ config(materialized='table') }}
+
+{{ stage_landing_rows('mobile_events') }}
