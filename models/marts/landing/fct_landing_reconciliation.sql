@@ -3,45 +3,57 @@
 
 with
 
-{% for source_name, staging_model in cdp_landing_staging_models().items() %}
-{{ source_name }} as (
+landed as (
+    {%- for source_name in cdp_landing_staging_models() %}
     select
         '{{ source_name }}' as source_name,
-        (select count(*) from {{ ref('base_' ~ source_name ~ '__rows') }}) as rows_landed,
-        (select count(*) from {{ ref(staging_model) }}) as rows_staged,
-        (
-            select count(*) from {{ ref('fct_quarantined_rows') }}
-            where source_name = '{{ source_name }}'
-        ) as rows_quarantined,
-        (select count(distinct _file) from {{ ref('base_' ~ source_name ~ '__rows') }}) as files_landed,
-        (select max(_ingested_at) from {{ ref('base_' ~ source_name ~ '__rows') }}) as last_ingested_at
-),
-
-{% endfor %}
-unioned as (
-{%- for source_name in cdp_landing_staging_models() %}
-    select * from {{ source_name }}
+        count(*) as rows_landed,
+        count(distinct _file) as files_landed,
+        max(_ingested_at) as last_ingested_at
+    from {{ ref('base_' ~ source_name ~ '__rows') }}
     {%- if not loop.last %}
     union all
     {%- endif %}
-{%- endfor %}
+    {%- endfor %}
+),
+
+staged as (
+    {%- for source_name, staging_model in cdp_landing_staging_models().items() %}
+    select
+        '{{ source_name }}' as source_name,
+        count(*) as rows_staged
+    from {{ ref(staging_model) }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+quarantined as (
+    select
+        source_name,
+        count(*) as rows_quarantined
+    from {{ ref('fct_quarantined_rows') }}
+    group by source_name
 ),
 
 final as (
     select
         -- strings
-        source_name,
+        landed.source_name,
         -- numerics
-        rows_landed,
-        rows_staged,
-        rows_quarantined,
-        files_landed,
+        landed.rows_landed,
+        staged.rows_staged,
+        coalesce(quarantined.rows_quarantined, 0) as rows_quarantined,
+        landed.files_landed,
         -- booleans
-        rows_landed = rows_staged + rows_quarantined as is_balanced,
-        rows_landed > 0 as has_data,
+        landed.rows_landed = staged.rows_staged + coalesce(quarantined.rows_quarantined, 0) as is_balanced,
+        landed.rows_landed > 0 as has_data,
         -- timestamps
-        last_ingested_at
-    from unioned
+        landed.last_ingested_at
+    from landed
+    inner join staged on landed.source_name = staged.source_name
+    left join quarantined on landed.source_name = quarantined.source_name
 )
 
 select * from final

@@ -3,8 +3,8 @@
 
 with
 
-{% for source_name in cdp_landing_staging_models() %}
-{{ source_name }} as (
+unioned as (
+    {%- for source_name in cdp_landing_staging_models() %}
     select
         _row_id,
         '{{ source_name }}' as source_name,
@@ -15,16 +15,10 @@ with
         _ingested_at
     from {{ ref('base_' ~ source_name ~ '__rows') }}
     where _quarantine_reason is not null
-),
-
-{% endfor %}
-unioned as (
-{%- for source_name in cdp_landing_staging_models() %}
-    select * from {{ source_name }}
     {%- if not loop.last %}
     union all
     {%- endif %}
-{%- endfor %}
+    {%- endfor %}
 ),
 
 final as (

@@ -12,8 +12,8 @@ final as (
         anonymous_id,
         user_id,
         -- strings
-        "type" as event_type,
-        "event" as event_name,
+        type as event_type,
+        event as event_name,
         {{ normalize_email(cdp_json_text('traits', 'email')) }} as trait_email,
         {{ normalize_phone(cdp_json_text('traits', 'phone')) }} as trait_phone,
         {{ cdp_json_text('traits', 'first_name') }} as trait_first_name,
@@ -29,7 +29,7 @@ final as (
         {{ cdp_json_text('context', 'campaign.medium') }} as campaign_medium,
         {{ cdp_json_text('context', 'campaign.name') }} as campaign_name,
         -- timestamps
-        "timestamp" as occurred_at,
+        timestamp as occurred_at,
         -- semi-structured
         context,
         properties,

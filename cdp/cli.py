@@ -1,0 +1,157 @@
+"""The `cdp` command: generate, ingest, run, demo (CONTRACT.md section 2)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from cdp.config import PROJECT_ROOT, Settings
+
+
+def _dbt(args: list[str], settings: Settings) -> bool:
+    """Runs dbt in-process against the project, with the CDP_* variables of `settings`."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ.update(settings.as_env())
+    root = str(PROJECT_ROOT)
+    result = dbtRunner().invoke([*args, "--project-dir", root, "--profiles-dir", root])
+    return bool(result.success)
+
+
+def _has_landed_files(landing_dir: Path) -> bool:
+    return landing_dir.is_dir() and any(p.is_file() for p in landing_dir.rglob("*"))
+
+
+def print_reconciliation(settings: Settings) -> None:
+    """Rows landed, staged and quarantined per source, read from the warehouse just built."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select source_name, files_landed, rows_landed, rows_staged, rows_quarantined, is_balanced
+            from main.fct_landing_reconciliation
+            order by source_name
+            """
+        ).fetchall()
+    print(f"\n{'source':<18} {'files':>5} {'landed':>10} {'staged':>10} {'quarantined':>11}  balanced")
+    for source, files, landed, staged, quarantined, balanced in rows:
+        state = "yes" if balanced else "NO"
+        if not landed:
+            state = "absent (no data yet)"
+        print(f"{source:<18} {files:>5} {landed:>10,} {staged:>10,} {quarantined:>11,}  {state}")
+
+
+def cmd_generate(ns: argparse.Namespace) -> int:
+    from cdp.generate import generate
+
+    out = Path(ns.out) if ns.out else Settings.from_env().landing_dir
+    started = time.perf_counter()
+    rows = generate(
+        out,
+        customers=ns.customers,
+        seed=ns.seed,
+        as_of=date.fromisoformat(ns.as_of) if ns.as_of else None,
+        events_per_customer=ns.events_per_customer,
+        progress=not ns.quiet,
+    )
+    seconds = time.perf_counter() - started
+    print(f"wrote {sum(rows.values()):,} rows for {ns.customers:,} people to {out} in {seconds:.1f}s")
+    print(f"ground truth (never read by the platform): {out.parent / 'truth'}")
+    return 0
+
+
+def cmd_ingest(ns: argparse.Namespace) -> int:
+    from cdp.landing import ingest
+
+    settings = Settings.from_env()
+    print(f"landing {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
+    ingest(settings.landing_dir, settings.warehouse)
+    return 0
+
+
+def run_pipeline(settings: Settings) -> int:
+    """One full pass: copy new landing files, then dbt build. Non-zero when any step fails."""
+    from cdp.landing import ingest
+
+    print(f"== collect: {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
+    ingest(settings.landing_dir, settings.warehouse)
+    print("== build: dbt build", file=sys.stderr)
+    if not _dbt(["build"], settings):
+        print(
+            "dbt build failed: the failing models and tests are listed above (details in logs/dbt.log); "
+            "nothing downstream of them was built.",
+            file=sys.stderr,
+        )
+        return 1
+    print_reconciliation(settings)
+    return 0
+
+
+def cmd_run(ns: argparse.Namespace) -> int:
+    return run_pipeline(Settings.from_env())
+
+
+def cmd_demo(ns: argparse.Namespace) -> int:
+    from cdp.generate import generate
+
+    settings = Settings.from_env()
+    if not _has_landed_files(settings.landing_dir):
+        print(
+            f"== demo: generating a landing zone for {ns.customers:,} people in {settings.landing_dir}",
+            file=sys.stderr,
+        )
+        generate(settings.landing_dir, customers=ns.customers, seed=ns.seed, progress=True)
+    code = run_pipeline(settings)
+    if code:
+        return code
+    print(
+        f"""
+The demo warehouse is built.
+  warehouse (DuckDB):   {settings.warehouse}
+  landing zone:         {settings.landing_dir}
+  quarantined rows:     duckdb -readonly {settings.warehouse} "select * from fct_quarantined_rows"
+  staged data:          schema `staging` (e.g. staging.stg_web_events__events)
+  dbt docs:             dbt docs generate && dbt docs serve
+"""
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cdp", description="The open warehouse-native CDP.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a realistic landing zone and its ground truth")
+    gen.add_argument("--out", help="landing dir to write (default: CDP_LANDING_DIR)")
+    gen.add_argument("--customers", type=int, default=2000, help="number of people (default 2000)")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--as-of", help="YYYY-MM-DD the newest data ends on (default: today, UTC)")
+    gen.add_argument("--events-per-customer", type=float, default=20.0)
+    gen.add_argument("--quiet", action="store_true", help="no progress lines")
+    gen.set_defaults(func=cmd_generate)
+
+    ing = sub.add_parser("ingest", help="copy new landing files into the warehouse")
+    ing.set_defaults(func=cmd_ingest)
+
+    run = sub.add_parser("run", help="one full pass over the landing zone")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="generate a small landing zone if there is none, then run")
+    demo.add_argument("--customers", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=42)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    ns = build_parser().parse_args(argv)
+    return ns.func(ns)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
