@@ -28,7 +28,7 @@ final as (
         -- booleans
         _is_current as is_current,
         -- dates and timestamps
-        date_of_birth,
+        date_of_birth as birth_date,
         created_at,
         updated_at,
         -- landing metadata

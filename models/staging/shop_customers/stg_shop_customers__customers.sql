@@ -16,7 +16,7 @@ final as (
         email,
         phone,
         -- booleans
-        accepts_marketing,
+        accepts_marketing as has_marketing_opt_in,
         _is_current as is_current,
         -- timestamps
         created_at,
