@@ -6,7 +6,8 @@ one row per landed row, whatever the file format, in one shape:
     _file            path of the file relative to the landing dir (forward slashes)
     _line            1-based line (jsonl; csv with its header as line 1) or row number (parquet); 0 = whole file
     _format          jsonl | csv | parquet | unsupported
-    _record          the row as a JSON object (csv values as text), null when it could not be parsed
+    _record          the row as a JSON object (csv values as text, empty csv fields left out), null when it
+                     could not be parsed
     _raw             the text as landed, kept only when it could not be parsed
     _parse_error     why the row could not be parsed (null when it could)
     _ingested_at     when this copy ran (UTC)
@@ -145,7 +146,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str] | None, str | No
                 error = f"wrong number of fields: expected {len(names)} (header), found {len(row)}"
                 yield start, None, buffer.getvalue().rstrip("\r\n"), error
                 continue
-            yield start, dict(zip(names, row, strict=True)), None, None
+            # An empty CSV field is a missing value: it is left out of the record, as an absent JSON key is.
+            yield start, {k: v for k, v in zip(names, row, strict=True) if v != ""}, None, None
 
 
 def _insert_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, rel: str, meta: dict) -> None:

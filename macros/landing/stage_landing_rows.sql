@@ -9,7 +9,8 @@
       _invalid_values     JSON object {column: text as landed} of optional fields that did not parse; the typed
                           column is null and the rest of the row is kept
       _invalid_fields     the names of those fields
-      extra               JSON object of the keys/columns the contract does not declare (kept, never rejected)
+      extra               JSON object of the keys/columns the contract does not declare (kept, never rejected;
+                          members whose value is null are left out)
       _version_id         identity of the delivery: the unique key (event grain) or a hash of the record
                           (entity grain, where a later file may carry a new version of the same entity)
       _is_current         the latest valid version of an entity (always true for events)
@@ -73,7 +74,7 @@ typed as (
         {%- endfor %}
         case
             when _record is not null
-                then nullif(json_merge_patch(_record, '{ {%- for col in columns %}"{{ col.name }}": null{% if not loop.last %}, {% endif %}{% endfor -%} }'), '{}')
+                then nullif(json_merge_patch('{}', json_merge_patch(_record, '{ {%- for col in columns %}"{{ col.name }}": null{% if not loop.last %}, {% endif %}{% endfor -%} }')), '{}')
         end as extra
     from extracted
 ),
