@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import time
 from datetime import date
@@ -12,16 +13,18 @@ from pathlib import Path
 import duckdb
 
 from cdp.config import PROJECT_ROOT, Settings
+from cdp.publish import publish, published_path
 
 
 def _dbt(args: list[str], settings: Settings) -> bool:
-    """Runs dbt in-process against the project, with the CDP_* variables of `settings`."""
-    from dbt.cli.main import dbtRunner
-
-    os.environ.update(settings.as_env())
+    """Runs dbt as an analytics engineer would (its own process, in the project root), with the CDP_*
+    variables of `settings`; the process exit releases the warehouse file before anything else opens it."""
+    dbt = Path(sys.executable).with_name("dbt")
     root = str(PROJECT_ROOT)
-    result = dbtRunner().invoke([*args, "--project-dir", root, "--profiles-dir", root])
-    return bool(result.success)
+    env = {**os.environ, **settings.as_env()}
+    result = subprocess.run([str(dbt), *args, "--project-dir", root, "--profiles-dir", root],
+                            check=False, cwd=root, env=env)
+    return result.returncode == 0
 
 
 def _has_landed_files(landing_dir: Path) -> bool:
@@ -89,6 +92,8 @@ def run_pipeline(settings: Settings) -> int:
         )
         return 1
     print_reconciliation(settings)
+    published = publish(settings.warehouse)
+    print(f"\n== published a read-only copy for BI tools: {published}", file=sys.stderr)
     return 0
 
 
@@ -112,13 +117,27 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     print(
         f"""
 The demo warehouse is built.
-  warehouse (DuckDB):   {settings.warehouse}
-  landing zone:         {settings.landing_dir}
-  quarantined rows:     duckdb -readonly {settings.warehouse} "select * from fct_quarantined_rows"
-  staged data:          schema `staging` (e.g. staging.stg_web_events__events)
-  dbt docs:             dbt docs generate && dbt docs serve
+  warehouse (DuckDB, written by builds):  {settings.warehouse}
+  read-only copy for BI tools:            {published_path(settings.warehouse)}
+  landing zone:                           {settings.landing_dir}
+  rows landed/staged/quarantined:         cdp sql "select * from fct_landing_reconciliation"
+  quarantined rows with file and line:    cdp sql "select * from fct_quarantined_rows limit 20"
+  staged data:                            schema staging, e.g. cdp sql "from staging.stg_orders__orders limit 5"
+  Dagster UI (lineage, runs, checks):     make dagster, then open http://127.0.0.1:3000
 """
     )
+    return 0
+
+
+def cmd_sql(ns: argparse.Namespace) -> int:
+    """Runs one query on the published read-only copy (or the warehouse if never published)."""
+    settings = Settings.from_env()
+    path = published_path(settings.warehouse)
+    path = path if path.exists() else settings.warehouse
+    with duckdb.connect(str(path), read_only=True) as con:
+        relation = con.sql(ns.query)
+        if relation is not None:
+            relation.show(max_rows=ns.max_rows, max_width=200)
     return 0
 
 
@@ -145,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(func=cmd_demo)
+    sql = sub.add_parser("sql", help="query the published read-only copy of the warehouse")
+    sql.add_argument("query")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.set_defaults(func=cmd_sql)
     return parser
 
 

@@ -51,8 +51,8 @@ def test_a_mart_reading_a_source_is_reported(manifest: dict) -> None:
     bad = copy.deepcopy(manifest)
     node(bad, "fct_quarantined_rows")["depends_on"]["nodes"].append("source.cdp.landing.orders")
     assert project_rules.only_staging_reads_sources(bad) == [
-        "fct_quarantined_rows (models/marts/landing/fct_quarantined_rows.sql) reads a source: "
-        "only staging models (base_/stg_) may"
+        "fct_quarantined_rows (models/marts/landing/fct_quarantined_rows.sql) reads a source: only staging "
+        + "models (base_/stg_) may"
     ]
 
 

@@ -1,0 +1,1 @@
+"""One module per family of sources; each source is a function (world, landing) -> rows written."""
