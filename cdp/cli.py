@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +48,32 @@ def print_reconciliation(settings: Settings) -> None:
         if not landed:
             state = "absent (no data yet)"
         print(f"{source:<18} {files:>5} {landed:>10,} {staged:>10,} {quarantined:>11,}  {state}")
+    print_quarantine_summary(settings)
+
+
+def print_quarantine_summary(settings: Settings, examples: int = 3) -> None:
+    """What was quarantined, by kind, with a few file:line examples (reasons never quote personal data)."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select
+                quarantine_category,
+                count(*) as n,
+                list(file_path || ' line ' || line_number || ': ' || quarantine_reason
+                    order by file_path, line_number)[1:$examples] as examples
+            from main.fct_quarantined_rows
+            group by quarantine_category
+            order by n desc
+            """,
+            {"examples": examples},
+        ).fetchall()
+    if not rows:
+        return
+    print("\nquarantined rows (all of them: cdp sql \"select * from fct_quarantined_rows\"):")
+    for category, n, samples in rows:
+        print(f"  {category:<20} {n:>8,}")
+        for sample in samples:
+            print(f"      {sample}")
 
 
 def cmd_generate(ns: argparse.Namespace) -> int:
@@ -114,15 +141,16 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     code = run_pipeline(settings)
     if code:
         return code
+    cdp = "cdp" if shutil.which("cdp") else os.path.relpath(Path(sys.argv[0]).resolve(), Path.cwd())
     print(
         f"""
 The demo warehouse is built.
   warehouse (DuckDB, written by builds):  {settings.warehouse}
   read-only copy for BI tools:            {published_path(settings.warehouse)}
   landing zone:                           {settings.landing_dir}
-  rows landed/staged/quarantined:         cdp sql "select * from fct_landing_reconciliation"
-  quarantined rows with file and line:    cdp sql "select * from fct_quarantined_rows limit 20"
-  staged data:                            schema staging, e.g. cdp sql "from staging.stg_orders__orders limit 5"
+  rows landed/staged/quarantined:         {cdp} sql "select * from fct_landing_reconciliation"
+  quarantined rows with file and line:    {cdp} sql "select * from fct_quarantined_rows limit 20"
+  staged data (schema staging):           {cdp} sql "from staging.stg_orders__orders limit 5"
   Dagster UI (lineage, runs, checks):     make dagster, then open http://127.0.0.1:3000
 """
     )

@@ -1,6 +1,7 @@
 -- Fails with one row per source where the rows in the landing table differ from the rows staged plus the
--- rows quarantined: the contract's "landed = staged + quarantined", counted from the landing tables
--- themselves rather than from the base models.
+-- rows quarantined (as counted by fct_landing_reconciliation from the staging models and
+-- fct_quarantined_rows): the contract's "landed = staged + quarantined", with "landed" counted from the
+-- landing tables themselves rather than from the base models.
 with
 
 landed as (
@@ -15,36 +16,21 @@ landed as (
     {%- endfor %}
 ),
 
-staged as (
-    {%- for source_name, staging_model in cdp_landing_staging_models().items() %}
-    select
-        '{{ source_name }}' as source_name,
-        count(*) as rows_staged
-    from {{ ref(staging_model) }}
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+reconciliation as (
+    select * from {{ ref('fct_landing_reconciliation') }}
 ),
 
-quarantined as (
-    select
-        source_name,
-        count(*) as rows_quarantined
-    from {{ ref('fct_quarantined_rows') }}
-    group by source_name
-),
-
-counts as (
+final as (
     select
         landed.source_name,
         landed.rows_landed,
-        staged.rows_staged,
-        coalesce(quarantined.rows_quarantined, 0) as rows_quarantined
+        reconciliation.rows_staged,
+        reconciliation.rows_quarantined
     from landed
-    inner join staged on landed.source_name = staged.source_name
-    left join quarantined on landed.source_name = quarantined.source_name
+    left join reconciliation on landed.source_name = reconciliation.source_name
 )
 
-select * from counts
-where rows_landed <> rows_staged + rows_quarantined
+select * from final
+where
+    rows_staged is null
+    or rows_landed <> rows_staged + rows_quarantined

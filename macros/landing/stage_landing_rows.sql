@@ -5,7 +5,8 @@
     For each declared column: the text is taken from `_record`, cast to the declared data_type, lower-cased
     when the column has accepted_values, and given its default when missing. Then each row gets:
       _quarantine_reason  why the row cannot be used (null when it can): unparseable line or file, a required
-                          field missing or unparseable or outside its accepted values, a duplicate delivery
+                          field missing or unparseable or outside its accepted values, a duplicate delivery;
+                          the value of a PII field is never quoted in the reason (reasons are printed in logs)
       _invalid_values     JSON object {column: text as landed} of optional fields that did not parse; the typed
                           column is null and the rest of the row is kept
       _invalid_fields     the names of those fields
@@ -88,8 +89,12 @@ validated as (
             {%- set text = adapter.quote(col.name ~ '__text') %}
             when {{ text }} is null then 'missing required field "{{ col.name }}"'
             when {{ adapter.quote(col.name) }} is null
-                then 'invalid required field "{{ col.name }}": '''
-                    || {{ text }} || ''''
+                then 'invalid required field "{{ col.name }}": '
+                    {%- if cdp_meta(col).get('pii') %}
+                    || 'the value (withheld: personal data; see raw_record)'
+                    {%- else %}
+                    || '''' || {{ text }} || ''''
+                    {%- endif %}
                     {%- if cdp_meta(col).get('accepted_values') %}
                     || ' is not one of {{ cdp_meta(col)["accepted_values"] | join(", ") }}'
                     {%- else %}
