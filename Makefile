@@ -31,7 +31,10 @@ test: setup lint
 	$(BIN)/pytest
 
 dagster: setup
-	$(BIN)/dagster dev -m orchestration.definitions
+	@test -e "$${CDP_WAREHOUSE:-warehouse/cdp.duckdb}" || $(BIN)/cdp demo
+	mkdir -p .dagster_home
+	ln -sf ../orchestration/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 clean:
 	rm -rf target logs warehouse data .pytest_cache

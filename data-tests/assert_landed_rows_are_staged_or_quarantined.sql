@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_landing_reconciliation'}}}) }}
+
 -- Fails with one row per source where the rows in the landing table differ from the rows staged plus the
 -- rows quarantined (as counted by fct_landing_reconciliation from the staging models and
 -- fct_quarantined_rows): the contract's "landed = staged + quarantined", with "landed" counted from the
