@@ -15,6 +15,7 @@ import duckdb
 
 from cdp.config import PROJECT_ROOT, Settings
 from cdp.publish import publish, published_path
+from cdp.writer_lock import writer_lock
 
 
 def _dbt(args: list[str], settings: Settings) -> bool:
@@ -100,7 +101,8 @@ def cmd_ingest(ns: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     print(f"landing {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
-    ingest(settings.landing_dir, settings.warehouse)
+    with writer_lock(settings.warehouse, "cdp ingest (terminal)"):
+        ingest(settings.landing_dir, settings.warehouse)
     return 0
 
 
@@ -124,8 +126,16 @@ def run_pipeline(settings: Settings) -> int:
     return 0
 
 
+def run_locked(settings: Settings) -> int:
+    """run_pipeline holding the warehouse's writer lock, so that a terminal run and a Dagster run take turns."""
+    with writer_lock(settings.warehouse, "cdp run (terminal)",
+                     on_wait=lambda holder: print(f"waiting for the warehouse: {holder} is writing it",
+                                                  file=sys.stderr)):
+        return run_pipeline(settings)
+
+
 def cmd_run(ns: argparse.Namespace) -> int:
-    return run_pipeline(Settings.from_env())
+    return run_locked(Settings.from_env())
 
 
 def cmd_demo(ns: argparse.Namespace) -> int:
@@ -138,7 +148,7 @@ def cmd_demo(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         generate(settings.landing_dir, customers=ns.customers, seed=ns.seed, progress=True)
-    code = run_pipeline(settings)
+    code = run_locked(settings)
     if code:
         return code
     cdp = "cdp" if shutil.which("cdp") else os.path.relpath(Path(sys.argv[0]).resolve(), Path.cwd())

@@ -12,12 +12,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cdp.writer_lock import WarehouseBusyError, writer_lock
 from orchestration.lib import dbt_results, figures
 from orchestration.lib import landing_files as lf
 from orchestration.lib.dbt_groups import group_for_node, group_for_path, layer_for_node
 from orchestration.lib.dbt_manifest import dbt_inputs, is_stale, keep_partial_parse, run_target_path
 from orchestration.lib.env import scoped_environ
-from orchestration.lib.writer_lock import WarehouseBusyError, writer_lock
 
 
 @pytest.mark.parametrize(

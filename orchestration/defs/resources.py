@@ -25,10 +25,10 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from cdp.config import Settings
+from cdp.writer_lock import writer_lock
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.lib.dbt_manifest import dbt_executable
 from orchestration.lib.dbt_results import LOCK_CONFLICT_NEXT_STEP, is_lock_conflict
-from orchestration.lib.writer_lock import writer_lock
 
 WRITER_POOL = "warehouse_writer"
 
