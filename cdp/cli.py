@@ -106,8 +106,25 @@ def cmd_ingest(ns: argparse.Namespace) -> int:
     return 0
 
 
+def run_quality_checks(settings: Settings) -> bool:
+    """The five-V suites (expectations/): results to quality.check_results, Data Docs beside the warehouse.
+    False when a blocking check failed: nothing may be published or activated after it. CDP_QUALITY_SUITES_DIR
+    points at another directory of suite files (a deployment's own thresholds)."""
+    from expectations.run import configured_suites_dir, default_data_docs_dir, run_suites
+
+    suites_dir = configured_suites_dir()
+    print(f"== check: the five Vs ({suites_dir})", file=sys.stderr)
+    result = run_suites(settings.warehouse, default_data_docs_dir(settings.warehouse), suites_dir=suites_dir)
+    print(result.summary())
+    if not result.success:
+        print("A blocking quality check failed (listed above): nothing was published or activated. Fix the data, "
+              "or tune the threshold in expectations/suites/ (docs/quality.md).", file=sys.stderr)
+    return result.success
+
+
 def run_pipeline(settings: Settings) -> int:
-    """One full pass: copy new landing files, then dbt build. Non-zero when any step fails."""
+    """One full pass: copy new landing files, dbt build, the five-V checks, publish. Non-zero, and nothing
+    published, when any step fails."""
     from cdp.landing import ingest
 
     print(f"== collect: {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
@@ -121,6 +138,8 @@ def run_pipeline(settings: Settings) -> int:
         )
         return 1
     print_reconciliation(settings)
+    if not run_quality_checks(settings):
+        return 1
     published = publish(settings.warehouse)
     print(f"\n== published a read-only copy for BI tools: {published}", file=sys.stderr)
     return 0
@@ -161,6 +180,7 @@ The demo warehouse is built.
   rows landed/staged/quarantined:         {cdp} sql "select * from fct_landing_reconciliation"
   quarantined rows with file and line:    {cdp} sql "select * from fct_quarantined_rows limit 20"
   staged data (schema staging):           {cdp} sql "from staging.stg_orders__orders limit 5"
+  quality checks (Data Docs):             {settings.warehouse.parent / "quality" / "data_docs" / "index.html"}
   Dagster UI (lineage, runs, checks):     make dagster, then open http://127.0.0.1:3000
 """
     )

@@ -23,7 +23,7 @@ import pytest
 
 from cdp.publish import published_path
 
-from .conftest import ROOT
+from .conftest import ROOT, relaxed_quality_suites
 
 ORDERS = """order_id,ordered_at,status,order_total,currency
 o1,2026-10-01T09:00:00Z,placed,12.50,eur
@@ -77,6 +77,7 @@ class Place:
         monkeypatch.setenv("CDP_WAREHOUSE", str(self.warehouse))
         monkeypatch.setenv("CDP_OUTBOX_DIR", str(self.root / "outbox"))
         monkeypatch.setenv("DBT_TARGET_PATH", str(self.root / "dbt-target"))
+        monkeypatch.setenv("CDP_QUALITY_SUITES_DIR", str(relaxed_quality_suites(self.root / "quality-suites")))
 
     def copy_to(self, root: Path) -> Place:
         """The same landing zone and warehouse (and published copy) in another folder, to build on further."""

@@ -106,7 +106,9 @@ def test_every_true_record_without_a_fault_is_staged(demo: dict) -> None:
 
 
 def test_a_second_run_on_the_same_landing_zone_changes_nothing(demo: dict) -> None:
-    tables = "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+    # quality.check_results is the history of every check run: it grows by one run per run, by design
+    tables = ("select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
+              "and table_schema <> 'quality'")
 
     def snapshot() -> dict:
         with duckdb.connect(str(warehouse(demo)), read_only=True) as con:
