@@ -200,6 +200,7 @@ def test_every_warehouse_writer_is_in_the_pool_of_one(defs: dg.Definitions, tmp_
     assert writers == {
         "landing_ingest": {WRITER_POOL},
         "dbt_build": {WRITER_POOL},
+        "quality__five_v_checks": {WRITER_POOL},
         "published_warehouse": {WRITER_POOL},
     }
     shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
