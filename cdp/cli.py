@@ -199,6 +199,16 @@ def cmd_sql(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_identity_quality(ns: argparse.Namespace) -> int:
+    """Scores identity resolution against the generator's ground truth (pairwise precision, recall, F1)."""
+    from cdp.identity.quality import main as quality_main
+
+    settings = Settings.from_env()
+    truth = ns.truth or settings.landing_dir.parent / "truth"
+    return quality_main(["--warehouse", str(settings.warehouse), "--truth", str(truth)]
+                        + (["--json"] if ns.json else []))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="The open warehouse-native CDP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -222,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=42)
     demo.set_defaults(func=cmd_demo)
+    iq = sub.add_parser("identity-quality", help="score identity resolution against the generator's truth")
+    iq.add_argument("--truth", type=Path, default=None, help="truth folder (default: CDP_LANDING_DIR/../truth)")
+    iq.add_argument("--json", action="store_true")
+    iq.set_defaults(func=cmd_identity_quality)
+
     sql = sub.add_parser("sql", help="query the published read-only copy of the warehouse")
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)

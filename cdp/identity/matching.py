@@ -1,0 +1,248 @@
+"""Probabilistic matching of profile records (Fellegi-Sunter, run by Splink as SQL on DuckDB).
+
+`match_profile_records` takes the prepared profile records (model `int_profile_records_prepared`) and returns
+the scored pairs at or above the match-weight threshold, each with its weight, probability and the fields that
+drove it (`matched_fields`, e.g. ``email=exact(+11.2), first_name=nickname(+4.1)``), so that anyone can be told
+why two records were joined.
+
+The model: one comparison per field, each a list of levels from most to least similar. Every level carries a
+prior m and u probability (used as is on small data, and as the starting point of training); with at least
+`min_records_to_train` records, u is estimated from random pairs and m by expectation maximisation on two
+blocking passes, so the weights fit the data at hand. Thresholds are configuration (dbt vars, see docs).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+COLUMNS = (
+    "record_id", "source", "first_name_std", "first_name_forms", "first_name_key", "last_name_std", "email_std",
+    "email_local", "phone_std", "postcode_std", "street_std", "city_std", "birth_date",
+)
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """What decides a probabilistic link (dbt vars cdp__identity_*)."""
+
+    match_weight_threshold: float = 7.0
+    min_records_to_train: int = 2000
+    max_pairs_for_u: float = 2e6
+    seed: int = 42
+    em_sample_proportion: float = 1.0
+    # m (how often true matches agree) is domain knowledge that transfers between data sets; EM on data full of
+    # households (same surname, street, phone) confuses them with matches, so it is off unless asked for
+    train_m: bool = False
+
+
+def _level(label: str, sql: str | None, m: float, u: float, null: bool = False,
+           tf: str | None = None, fix_u: bool = False) -> dict[str, Any]:
+    if null:
+        return {"sql_condition": sql, "label_for_charts": label, "is_null_level": True}
+    level = {"sql_condition": sql, "label_for_charts": label, "m_probability": m, "u_probability": u}
+    if fix_u:  # agreement that namesakes and households share: u is their rate, not that of random pairs
+        level["fix_u_probability"] = True
+    if tf:  # exact agreement on a rare value weighs more than on a common one (Smith)
+        level |= {"tf_adjustment_column": tf, "tf_adjustment_weight": 1.0}
+    return level
+
+
+def _null(column: str) -> dict[str, Any]:
+    return _level("null", f'"{column}_l" is null or "{column}_r" is null', 0, 0, null=True)
+
+
+def comparisons() -> list[dict[str, Any]]:
+    """The fields compared, their levels (most similar first) and prior m/u probabilities."""
+    jw = "jaro_winkler_similarity"
+    return [
+        {"output_column_name": "first_name", "comparison_levels": [
+            _null("first_name_std"),
+            _level("exact", '"first_name_std_l" = "first_name_std_r"', 0.80, 0.010, tf="first_name_std"),
+            _level("nickname", 'len(list_intersect("first_name_forms_l", "first_name_forms_r")) > 0', 0.10, 0.002),
+            _level("similar", f'{jw}("first_name_std_l", "first_name_std_r") >= 0.88', 0.06, 0.010),
+            _level("initial", 'left("first_name_std_l", 1) = left("first_name_std_r", 1)', 0.02, 0.06),
+            _level("different", "else", 0.02, 0.918),
+        ]},
+        {"output_column_name": "last_name", "comparison_levels": [
+            _null("last_name_std"),
+            _level("exact", '"last_name_std_l" = "last_name_std_r"', 0.88, 0.004, tf="last_name_std"),
+            _level("similar", f'{jw}("last_name_std_l", "last_name_std_r") >= 0.90', 0.08, 0.003),
+            _level("related", f'{jw}("last_name_std_l", "last_name_std_r") >= 0.80', 0.02, 0.02),
+            _level("different", "else", 0.02, 0.973),
+        ]},
+        {"output_column_name": "birth_date", "comparison_levels": [
+            _null("birth_date"),
+            _level("exact", '"birth_date_l" = "birth_date_r"', 0.95, 0.0001),
+            _level("one_typo", 'damerau_levenshtein(cast("birth_date_l" as varchar), '
+                               'cast("birth_date_r" as varchar)) <= 1', 0.03, 0.002),
+            _level("different", "else", 0.02, 0.9979),
+        ]},
+        {"output_column_name": "email", "comparison_levels": [
+            _null("email_std"),
+            _level("exact", '"email_std_l" = "email_std_r"', 0.76, 0.00002),
+            # the same mailbox name at a misspelt provider (gmial.com, yaho.com): a slip, not a namesake
+            _level("domain_typo", '"email_local_l" = "email_local_r" and damerau_levenshtein('
+                                  'split_part("email_std_l", \'@\', 2), split_part("email_std_r", \'@\', 2)) <= 1',
+                   0.04, 0.00002),
+            # one slip of the keyboard in a letter: jsmith@ and jsmith2@, aaron3158@ and aaron33158@ (numbers)
+            # or john.hall@ and johnhall@ (separators) are other mailboxes, often of a namesake
+            _level("one_typo", 'damerau_levenshtein("email_std_l", "email_std_r") <= 1 and '
+                               'regexp_replace("email_std_l", \'[._0-9-]\', \'\', \'g\') <> '
+                               'regexp_replace("email_std_r", \'[._0-9-]\', \'\', \'g\')', 0.06, 0.0005,
+                   fix_u=True),
+            _level("different", "else", 0.14, 0.99993),
+        ]},
+        {"output_column_name": "phone", "comparison_levels": [
+            _null("phone_std"),
+            _level("exact", '"phone_std_l" = "phone_std_r"', 0.85, 0.00002),
+            _level("one_typo", 'damerau_levenshtein("phone_std_l", "phone_std_r") <= 1', 0.04, 0.0001),
+            _level("different", "else", 0.11, 0.99988),
+        ]},
+        # street and postcode in one comparison: they agree together (a household), so two fields would count
+        # the same evidence twice
+        {"output_column_name": "address", "comparison_levels": [
+            _level("null", '("street_std_l" is null or "street_std_r" is null) and '
+                           '("postcode_std_l" is null or "postcode_std_r" is null)', 0, 0, null=True),
+            _level("same_street", '"street_std_l" = "street_std_r" and "postcode_std_l" = "postcode_std_r"',
+                   0.85, 0.005, fix_u=True),
+            _level("similar_street", f'{jw}("street_std_l", "street_std_r") >= 0.90 '
+                                     'and "postcode_std_l" = "postcode_std_r"', 0.05, 0.0003),
+            _level("same_postcode", '"postcode_std_l" = "postcode_std_r"', 0.05, 0.002),
+            _level("same_district", 'left("postcode_std_l", 3) = left("postcode_std_r", 3)', 0.02, 0.01),
+            _level("different", "else", 0.03, 0.9872),
+        ]},
+    ]
+
+
+# Candidate pairs: records agreeing on any of these (Splink blocking rules, SQL).
+BLOCKING_RULES = (
+    'l."email_std" = r."email_std"',
+    'l."email_local" = r."email_local" and length(l."email_local") >= 4',
+    'l."phone_std" = r."phone_std"',
+    'l."first_name_key" = r."first_name_key" and l."last_name_std" = r."last_name_std"',
+    'l."last_name_std" = r."last_name_std" and l."birth_date" = r."birth_date"',
+    'l."last_name_std" = r."last_name_std" and l."postcode_std" = r."postcode_std"',
+    'l."first_name_key" = r."first_name_key" and l."birth_date" = r."birth_date"',
+    'l."first_name_key" = r."first_name_key" and l."postcode_std" = r."postcode_std"',
+)
+
+# Passes of expectation maximisation: each blocks on fields it cannot then estimate.
+TRAINING_BLOCKS = (
+    'l."first_name_key" = r."first_name_key" and l."last_name_std" = r."last_name_std"',
+    'l."email_std" = r."email_std"',
+)
+
+
+def _without_tf(comparison: dict[str, Any]) -> dict[str, Any]:
+    levels = [{k: v for k, v in lv.items() if not k.startswith("tf_")} for lv in comparison["comparison_levels"]]
+    return {**comparison, "comparison_levels": levels}
+
+
+def settings(config: MatchConfig, term_frequencies: bool = True) -> dict[str, Any]:
+    """Splink settings. Term-frequency adjustments only on data large enough to count name frequencies."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "record_id",
+        "comparisons": comparisons() if term_frequencies else [_without_tf(c) for c in comparisons()],
+        "blocking_rules_to_generate_predictions": [{"blocking_rule": r} for r in BLOCKING_RULES],
+        "probability_two_random_records_match": 0.0001,
+        "retain_matching_columns": True,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["source"],
+    }
+
+
+def _labels() -> dict[str, list[str]]:
+    """{comparison: [label of gamma 0, 1, ...]}; gamma -1 is null."""
+    out = {}
+    for c in comparisons():
+        levels = [lv["label_for_charts"] for lv in c["comparison_levels"] if not lv.get("is_null_level")]
+        out[c["output_column_name"]] = list(reversed(levels))  # splink numbers levels from the else level up
+    return out
+
+
+def explanation_sql(alias: str = "p") -> str:
+    """SQL building `matched_fields`: the fields that moved the weight, strongest first, with their log2 BF."""
+    parts = []
+    for name, labels in _labels().items():
+        label = "case " + " ".join(f"when {alias}.gamma_{name} = {i} then '{lab}'" for i, lab in enumerate(labels))
+        label += " end"
+        parts.append(
+            f"case when {alias}.gamma_{name} >= 0 and abs({alias}.mw_{name}) >= 1 then "
+            f"struct_pack(w := {alias}.mw_{name}, t := '{name}=' || {label} || '(' || "
+            f"case when {alias}.mw_{name} >= 0 then '+' else '' end || "
+            f"cast(round({alias}.mw_{name}, 1) as varchar) || ')') end"
+        )
+    items = "list_filter([" + ", ".join(parts) + "], lambda x: x is not null)"
+    return f"array_to_string(list_transform(list_reverse_sort({items}), lambda x: x.t), ', ')"
+
+
+def _train(linker: Any, config: MatchConfig) -> None:
+    linker.training.estimate_probability_two_random_records_match(
+        ['l."email_std" = r."email_std" and l."last_name_std" = r."last_name_std"',
+         'l."phone_std" = r."phone_std" and l."last_name_std" = r."last_name_std"'],
+        recall=0.7,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.max_pairs_for_u, seed=config.seed)
+    if config.train_m:
+        for rule in TRAINING_BLOCKS:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=config.em_sample_proportion)
+
+
+EMPTY = pa.schema([
+    ("link_id", pa.string()), ("left_record_id", pa.string()), ("right_record_id", pa.string()),
+    ("left_source", pa.string()), ("right_source", pa.string()), ("match_weight", pa.float64()),
+    ("match_probability", pa.float64()), ("matched_fields", pa.string()),
+])
+
+
+def match_profile_records(records: pa.Table, config: MatchConfig | None = None,
+                          con: duckdb.DuckDBPyConnection | None = None) -> tuple[pa.Table, dict[str, Any]]:
+    """Scored links between profile records at or above the threshold, and run figures (pairs compared...)."""
+    from splink import DuckDBAPI, Linker
+
+    config = config or MatchConfig()
+    records = records.select(list(COLUMNS))
+    stats: dict[str, Any] = {"records": records.num_rows, "trained": False, "comparisons": 0}
+    if records.num_rows < 2:
+        return EMPTY.empty_table(), stats
+    con = con or duckdb.connect()
+    con.execute("set threads to 2")  # the profile's thread count; splink runs many small statements
+    db = DuckDBAPI(connection=con)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    df = db.register(records, table_name="profile_records")
+    trainable = records.num_rows >= config.min_records_to_train
+    linker = Linker(df, settings(config, term_frequencies=trainable), log_level=logging.WARNING)
+    started = time.perf_counter()
+    if trainable:
+        _train(linker, config)
+        stats["trained"] = True
+    stats["train_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    predictions = linker.inference.predict()
+    stats["predict_seconds"] = time.perf_counter() - started
+    name = predictions.physical_name
+    stats["comparisons"] = con.execute(f"select count(*) from {name}").fetchall()[0][0]
+    links = con.sql(f"""
+        select
+            p.record_id_l || ' ~ ' || p.record_id_r as link_id,
+            p.record_id_l as left_record_id,
+            p.record_id_r as right_record_id,
+            p.source_l as left_source,
+            p.source_r as right_source,
+            round(cast(p.match_weight as double), 6) as match_weight,
+            round(cast(p.match_probability as double), 9) as match_probability,
+            {explanation_sql('p')} as matched_fields
+        from {name} as p
+        where p.match_weight >= {float(config.match_weight_threshold)}
+        order by link_id
+    """).to_arrow_table()
+    stats["links"] = links.num_rows
+    return links.cast(EMPTY), stats

@@ -1,0 +1,112 @@
+"""Scores identity resolution against the generator's ground truth.
+
+Pairwise: two records of one true person are a true pair; two records resolved to one customer a predicted
+pair. precision = correct predicted pairs / predicted pairs, recall = correct predicted pairs / true pairs
+(a record that resolved to no one is a customer of its own). Also: over-merged customers (holding records of
+more than one person), under-merged persons (spread over more than one customer), the largest customer.
+
+    python -m cdp.identity.quality --warehouse W --truth DIR [--json]
+
+Scopes: `profile` (crm_contacts, shop_customers, loyalty_members: the contract's customer_source_records),
+`all` (every source record the truth gives a person), and one per source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import duckdb
+
+PROFILE_SOURCES = ("crm_contacts", "shop_customers", "loyalty_members")
+RESOLUTION = "identity.int_source_records_resolved"
+
+_SCORE_SQL = """
+with records as (
+    select
+        t.person_id,
+        coalesce(r.customer_id, 'unresolved|' || t.source || '|' || t.file || '|' || t.line) as customer_id
+    from truth as t
+    left join {resolution} as r
+        on r.source = t.source and r.source_file = t.file and r.source_line = t.line
+    where t.person_id is not null and ({where})
+),
+cells as (select person_id, customer_id, count(*)::hugeint as n from records group by all),
+persons as (select person_id, sum(n) as n, count(*) as customers from cells group by all),
+customers as (select customer_id, sum(n) as n, count(*) as persons from cells group by all)
+select
+    (select sum(n) from cells) as records,
+    (select sum(n * (n - 1) / 2) from cells) as true_positive_pairs,
+    (select sum(n * (n - 1) / 2) from customers) as predicted_pairs,
+    (select sum(n * (n - 1) / 2) from persons) as true_pairs,
+    (select count(*) from persons) as persons,
+    (select count(*) from customers) as customers,
+    (select count(*) from customers where persons > 1) as over_merged_customers,
+    (select count(*) from persons where customers > 1) as under_merged_persons,
+    (select max(n) from customers) as largest_customer_records,
+    (select max(persons) from customers) as largest_customer_persons
+"""
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else 1.0
+
+
+def score(con: duckdb.DuckDBPyConnection, where: str = "true", resolution: str = RESOLUTION) -> dict:
+    """Pairwise figures for the truth rows selected by `where` (SQL over truth columns source, file, line)."""
+    row = con.execute(_SCORE_SQL.format(resolution=resolution, where=where)).fetchall()[0]
+    cols = [d[0] for d in con.description]
+    out = {k: (int(v) if v is not None else 0) for k, v in zip(cols, row, strict=True)}
+    p = _ratio(out["true_positive_pairs"], out["predicted_pairs"])
+    r = _ratio(out["true_positive_pairs"], out["true_pairs"])
+    out |= {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    return out
+
+
+def evaluate(warehouse: Path, truth: Path, resolution: str = RESOLUTION) -> dict[str, dict]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    con.execute(f"create temp view truth as select * from read_parquet('{truth / 'source_records.parquet'}')")
+    sources = [r[0] for r in con.execute(
+        f"select distinct source from {resolution} order by source").fetchall()]
+    profile = ", ".join(f"'{s}'" for s in PROFILE_SOURCES)
+    resolved = ", ".join(f"'{s}'" for s in sources)
+    scopes = {"profile": f"t.source in ({profile})", "all": f"t.source in ({resolved})"}
+    scopes |= {s: f"t.source = '{s}'" for s in sources}
+    return {name: score(con, where, resolution) for name, where in scopes.items()}
+
+
+def format_table(results: dict[str, dict]) -> str:
+    head = (f"{'scope':<18}{'records':>9}{'precision':>11}{'recall':>9}{'f1':>8}{'over':>7}{'under':>7}"
+            f"{'largest':>9}")
+    lines = [head, "-" * len(head)]
+    for name, r in results.items():
+        lines.append(f"{name:<18}{r['records']:>9}{r['precision']:>11.4f}{r['recall']:>9.4f}{r['f1']:>8.4f}"
+                     f"{r['over_merged_customers']:>7}{r['under_merged_persons']:>7}"
+                     f"{r['largest_customer_records']:>9}")
+    lines.append("over = customers holding records of more than one person; under = persons spread over more "
+                 "than one customer; largest = records of the largest customer")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cdp.identity.quality", description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", required=True, type=Path)
+    parser.add_argument("--truth", required=True, type=Path, help="the truth folder (source_records.parquet)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--min-precision", type=float, default=None, help="exit 1 below this (profile scope)")
+    parser.add_argument("--min-recall", type=float, default=None, help="exit 1 below this (profile scope)")
+    args = parser.parse_args(argv)
+    results = evaluate(args.warehouse, args.truth)
+    print(json.dumps(results, indent=2) if args.json else format_table(results))
+    profile = results["profile"]
+    if args.min_precision is not None and profile["precision"] < args.min_precision:
+        return 1
+    if args.min_recall is not None and profile["recall"] < args.min_recall:
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

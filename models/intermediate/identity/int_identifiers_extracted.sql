@@ -1,0 +1,98 @@
+{#- One long table of every identifier seen in every staged record, driven by identity_identifier_columns().
+    Grain: one row per (source, record, identifier); versions of an entity collapse into their record. -#}
+{%- set declarations = identity_identifier_columns() -%}
+
+with
+
+blocklist as (
+    select * from {{ ref('identifier_blocklist') }}
+),
+
+identifier_types as (
+    select * from {{ ref('identifier_types') }}
+),
+
+blocked_values as (
+    select distinct
+        identifier_types.identifier_type,
+        lower(blocklist.identifier_value) as identifier_value
+    from blocklist
+    inner join identifier_types
+        on blocklist.identifier_type in (identifier_types.identifier_type, 'any')
+),
+
+{% for d in declarations %}
+{{ d.source }} as (
+    select * from {{ ref(d.model) }}
+),
+
+{% endfor -%}
+
+observed as (
+    {%- for d in declarations %}
+    {%- set outer_loop = loop %}
+    {%- for column, identifier_type in d.columns.items() %}
+    select
+        '{{ d.source }}' as source,  -- noqa: RF04
+        cast({{ d.record_key }} as varchar) as record_key,
+        '{{ identifier_type }}' as identifier_type,
+        {{ identity_normalize_identifier(identifier_type, column) }} as identifier_value,
+        {{ d.seen_at }} as seen_at
+    from {{ d.source }}
+    where {{ column }} is not null
+    {%- if not (outer_loop.last and loop.last) %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    {%- endfor %}
+),
+
+per_record as (
+    select
+        source,
+        record_key,
+        identifier_type,
+        identifier_value,
+        min(seen_at) as first_seen_at,
+        max(seen_at) as last_seen_at,
+        count(*) as observation_count,
+        regexp_replace(lower(identifier_value), '[^0-9a-z]', '', 'g') as compact_value
+    from observed
+    where identifier_value <> ''
+    group by
+        source,
+        record_key,
+        identifier_type,
+        identifier_value
+),
+
+final as (
+    select
+        per_record.source || '|' || per_record.record_key || '|' || per_record.identifier_type || '|'
+        || per_record.identifier_value as extraction_id,
+        per_record.source,
+        per_record.record_key,
+        per_record.identifier_type,
+        per_record.identifier_value,
+        per_record.identifier_type || ':' || per_record.identifier_value as identifier_key,
+        identifier_types.strength as identifier_strength,
+        identifier_types.priority as identifier_priority,
+        per_record.observation_count,
+        blocked_values.identifier_value is not null
+        -- degenerate values: one character repeated (+00000000, 1111-1111, xxxxxx), punctuation aside
+        or (
+            length(per_record.compact_value) >= 3
+            and replace(per_record.compact_value, left(per_record.compact_value, 1), '') = ''
+        ) as is_blocked,
+        per_record.first_seen_at,
+        per_record.last_seen_at
+    from per_record
+    inner join identifier_types
+        on per_record.identifier_type = identifier_types.identifier_type
+    left join blocked_values
+        on
+            per_record.identifier_type = blocked_values.identifier_type
+            and lower(per_record.identifier_value) = blocked_values.identifier_value
+)
+
+select * from final

@@ -1,0 +1,137 @@
+{#- The profile-bearing records (CRM contacts, shop customers, loyalty members; current versions) in the one
+    shape probabilistic matching compares: names folded (lower-case, no accents, letters only), the formal forms
+    of a nickname (seed identifier_nicknames), dates, emails, phones, postcodes and streets standardized. -#}
+
+with
+
+crm_contacts as (
+    select * from {{ ref('stg_crm_contacts__contacts') }}
+    where is_current
+),
+
+shop_customers as (
+    select * from {{ ref('stg_shop_customers__customers') }}
+    where is_current
+),
+
+loyalty_members as (
+    select * from {{ ref('stg_loyalty_members__members') }}
+    where is_current
+),
+
+nicknames as (
+    select * from {{ ref('identifier_nicknames') }}
+),
+
+blocklist as (
+    select * from {{ ref('identifier_blocklist') }}
+),
+
+profile_records as (
+    select
+        'crm_contacts' as source,  -- noqa: RF04
+        crm_contact_key as source_record_id,
+        'crm_contact_id' as identifier_type,
+        first_name,
+        last_name,
+        birth_date,
+        email,
+        phone,
+        postcode,
+        street_address,
+        city
+    from crm_contacts
+    union all
+    select
+        'shop_customers' as source,  -- noqa: RF04
+        shop_customer_id as source_record_id,
+        'shop_customer_id' as identifier_type,
+        first_name,
+        last_name,
+        null as birth_date,
+        email,
+        phone,
+        null as postcode,
+        null as street_address,
+        null as city
+    from shop_customers
+    union all
+    select
+        'loyalty_members' as source,  -- noqa: RF04
+        loyalty_id as source_record_id,
+        'loyalty_id' as identifier_type,
+        first_name,
+        last_name,
+        birth_date,
+        email,
+        phone,
+        postcode,
+        null as street_address,
+        null as city
+    from loyalty_members
+),
+
+standardized as (
+    select
+        identifier_type || ':' || trim(source_record_id) as record_id,
+        source,
+        source_record_id,
+        nullif(regexp_replace(lower(strip_accents(trim(first_name))), '[^a-z]', '', 'g'), '') as first_name_std,
+        nullif(regexp_replace(lower(strip_accents(trim(last_name))), '[^a-z]', '', 'g'), '') as last_name_std,
+        case
+            when not {{ identity_is_junk('email', 'email', 'blocklist') }}
+                then {{ identity_normalize_identifier('email', 'email') }}
+        end as email_std,
+        case when not {{ identity_is_junk('phone', 'phone', 'blocklist') }} then phone end as phone_std,
+        nullif(
+            case
+                when regexp_matches(trim(postcode), '^[0-9]{5}(-[0-9]{4})?$') then left(trim(postcode), 5)
+                else regexp_replace(upper(postcode), '[^A-Z0-9]', '', 'g')
+            end,
+            ''
+        ) as postcode_std,
+        nullif(regexp_replace(lower(strip_accents(trim(street_address))), '[^a-z0-9 ]', '', 'g'), '') as street_std,
+        nullif(lower(trim(city)), '') as city_std,
+        birth_date
+    from profile_records
+),
+
+first_name_forms as (
+    select
+        standardized.record_id,
+        list_sort(
+            list_distinct(
+                list_concat([standardized.first_name_std], coalesce(list(nicknames.first_name), []))
+            )
+        ) as first_name_forms,
+        min(nicknames.first_name) as formal_first_name
+    from standardized
+    left join nicknames
+        on standardized.first_name_std = nicknames.nickname
+    where standardized.first_name_std is not null
+    group by standardized.record_id, standardized.first_name_std
+),
+
+final as (
+    select
+        standardized.record_id,
+        standardized.source,
+        standardized.source_record_id,
+        standardized.first_name_std,
+        first_name_forms.first_name_forms,
+        -- the formal name a nickname stands for (the first, when it stands for several): a blocking key
+        coalesce(first_name_forms.formal_first_name, standardized.first_name_std) as first_name_key,
+        standardized.last_name_std,
+        standardized.email_std,
+        split_part(standardized.email_std, '@', 1) as email_local,
+        standardized.phone_std,
+        standardized.postcode_std,
+        standardized.street_std,
+        standardized.city_std,
+        standardized.birth_date
+    from standardized
+    left join first_name_forms
+        on standardized.record_id = first_name_forms.record_id
+)
+
+select * from final
