@@ -57,11 +57,32 @@ address_scoped_through_person as (
 ),
 
 unioned as (
-    select * from person_scoped
+    {%- for scoped in ['person_scoped', 'address_scoped_directly', 'address_scoped_through_person'] %}
+    select
+        consent_event_id,
+        customer_id,
+        proof_ref,
+        subject_type,
+        identifier_type,
+        purpose,
+        purpose_applies_to,
+        consent_status,
+        consent_context,
+        legal_basis,
+        source_system,
+        status_precedence,
+        captured_at,
+        _file,
+        _line,
+        _ingested_at,
+        scope_type,
+        scope_id,
+        address_type
+    from {{ scoped }}
+    {%- if not loop.last %}
     union all
-    select * from address_scoped_directly
-    union all
-    select * from address_scoped_through_person
+    {%- endif %}
+    {%- endfor %}
 ),
 
 final as (

@@ -28,7 +28,7 @@ person_consent as (
         source_system,
         is_granted,
         'person' as applies_to,
-        cast([] as varchar []) as granted_addresses,
+        cast([] as varchar[]) as granted_addresses,
         valid_from as captured_at
     from person_history
 ),
@@ -46,7 +46,7 @@ address_rollup as (
     group by customer_id, purpose, consent_context
 ),
 
-address_customer_consent as (
+address_settings as (
     select
         address_rollup.customer_id,
         address_rollup.purpose,
@@ -58,7 +58,11 @@ address_customer_consent as (
         address_rollup.is_granted,
         'address' as applies_to,
         address_rollup.granted_addresses,
-        setting.captured_at
+        setting.captured_at,
+        row_number() over (
+            partition by address_rollup.customer_id, address_rollup.purpose, address_rollup.consent_context
+            order by setting.address
+        ) as setting_number
     from address_rollup
     inner join address_consent as setting
         on
@@ -67,10 +71,12 @@ address_customer_consent as (
             and address_rollup.consent_context = setting.consent_context
             and coalesce(address_rollup.latest_grant_event_id, address_rollup.latest_event_id)
             = setting.consent_event_id
-    qualify row_number() over (
-        partition by address_rollup.customer_id, address_rollup.purpose, address_rollup.consent_context
-        order by setting.address
-    ) = 1
+),
+
+address_customer_consent as (
+    select * exclude (setting_number)
+    from address_settings
+    where setting_number = 1
 ),
 
 unioned as (

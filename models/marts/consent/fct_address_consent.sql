@@ -12,34 +12,41 @@ identifiers as (
     select * from {{ ref('customer_identifiers') }}
 ),
 
-final as (
+owned as (
     select
-        -- ids
-        md5(history.address_type || '|' || history.scope_id || '|' || history.purpose || '|' || history.consent_context)
-            as address_consent_id,
-        identifiers.customer_id,
-        history.consent_event_id,
-        -- strings
-        history.address_type,
-        history.scope_id as address,
-        history.purpose,
-        history.consent_context,
-        history.consent_status,
-        history.legal_basis,
-        history.source_system,
-        -- booleans
-        history.is_granted,
-        -- timestamps
-        history.valid_from as captured_at
+        history.*,
+        identifiers.customer_id as owner_customer_id,
+        row_number() over (
+            partition by history.address_type, history.scope_id, history.purpose, history.consent_context
+            order by identifiers.customer_id
+        ) as owner_number
     from history
     left join identifiers
         on
             history.address_type = identifiers.identifier_type
             and history.scope_id = identifiers.identifier_value
-    qualify row_number() over (
-        partition by history.address_type, history.scope_id, history.purpose, history.consent_context
-        order by identifiers.customer_id
-    ) = 1
+),
+
+final as (
+    select
+        -- ids
+        md5(address_type || '|' || scope_id || '|' || purpose || '|' || consent_context) as address_consent_id,
+        owner_customer_id as customer_id,
+        consent_event_id,
+        -- strings
+        address_type,
+        scope_id as address,
+        purpose,
+        consent_context,
+        consent_status,
+        legal_basis,
+        source_system,
+        -- booleans
+        is_granted,
+        -- timestamps
+        valid_from as captured_at
+    from owned
+    where owner_number = 1
 )
 
 select * from final

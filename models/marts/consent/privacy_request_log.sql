@@ -12,6 +12,10 @@ requests as (
     select * from {{ ref('stg_privacy_requests__requests') }}
 ),
 
+processed as (
+    select distinct privacy_request_id from steps
+),
+
 waiting as (
     select
         md5(requests.privacy_request_id || '|received') as request_step_id,
@@ -26,10 +30,8 @@ waiting as (
         {{ privacy_due_at('requests.request_type', 'requests.received_at') }} as due_at,
         requests.received_at as logged_at
     from requests
-    where not exists (
-        select 1 from steps
-        where steps.privacy_request_id = requests.privacy_request_id
-    )
+    left join processed on requests.privacy_request_id = processed.privacy_request_id
+    where processed.privacy_request_id is null
 ),
 
 unioned as (
@@ -55,7 +57,7 @@ final as (
             as is_request_completed,
         coalesce(
             max(case when step = 'completed' then logged_at end) over (partition by privacy_request_id),
-            current_timestamp::timestamp
+            cast(current_timestamp as timestamp)
         ) > due_at as is_overdue,
         -- timestamps
         received_at,

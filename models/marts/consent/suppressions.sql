@@ -52,63 +52,73 @@ email_suppressions_lifted as (
     from email_suppressions
 ),
 
+scopes_by_request_type as (
+    select
+        'do_not_sell' as request_type,
+        unnest(['advertising', 'data_sale']) as suppression_scope
+    union all
+    select
+        'erasure' as request_type,
+        'all' as suppression_scope
+),
+
 request_scopes as (
     select
         privacy_requests.privacy_request_id as source_record_id,
         'privacy_requests' as source_name,
-        scopes.scope as suppression_scope,
+        scopes_by_request_type.suppression_scope,
         {{ consent_identifier_type('privacy_requests.subject_type') }} as identifier_type,
         {{ consent_identifier_value('privacy_requests.subject_type', 'privacy_requests.normalized_subject_id') }}
             as identifier_value,
         privacy_requests.request_type as reason,
         privacy_requests.received_at as suppressed_since
     from privacy_requests
-    inner join (
-        select
-            'do_not_sell' as request_type,
-            unnest(['advertising', 'data_sale']) as scope
-        union all
-        select
-            'erasure' as request_type,
-            'all' as scope
-    ) as scopes on privacy_requests.request_type = scopes.request_type
+    inner join scopes_by_request_type on privacy_requests.request_type = scopes_by_request_type.request_type
 ),
 
-request_suppressions as (
+request_owners as (
     select
         request_scopes.*,
-        identifiers.customer_id
+        identifiers.customer_id,
+        row_number() over (
+            partition by request_scopes.source_record_id, request_scopes.suppression_scope
+            order by identifiers.customer_id
+        ) as owner_number
     from request_scopes
     left join identifiers
         on
             request_scopes.identifier_type = identifiers.identifier_type
             and request_scopes.identifier_value = identifiers.identifier_value
-    qualify row_number() over (
-        partition by request_scopes.source_record_id, request_scopes.suppression_scope
-        order by identifiers.customer_id
-    ) = 1
 ),
 
-unioned as (
+email_owners as (
     select
-        email_suppressions_lifted.source_record_id,
-        email_suppressions_lifted.source_name,
-        email_suppressions_lifted.suppression_scope,
+        email_suppressions_lifted.*,
         identifiers.customer_id,
-        email_suppressions_lifted.address_type as identifier_type,
-        email_suppressions_lifted.address as identifier_value,
-        email_suppressions_lifted.reason,
-        not email_suppressions_lifted.is_lifted as is_active,
-        email_suppressions_lifted.suppressed_since
+        row_number() over (
+            partition by email_suppressions_lifted.source_record_id
+            order by identifiers.customer_id
+        ) as owner_number
     from email_suppressions_lifted
     left join identifiers
         on
             identifiers.identifier_type = 'email'
             and email_suppressions_lifted.address = identifiers.identifier_value
-    qualify row_number() over (
-        partition by email_suppressions_lifted.source_record_id
-        order by identifiers.customer_id
-    ) = 1
+),
+
+unioned as (
+    select
+        source_record_id,
+        source_name,
+        suppression_scope,
+        customer_id,
+        address_type as identifier_type,
+        address as identifier_value,
+        reason,
+        not is_lifted as is_active,
+        suppressed_since
+    from email_owners
+    where owner_number = 1
     union all
     select
         source_record_id,
@@ -120,7 +130,8 @@ unioned as (
         reason,
         true as is_active,
         suppressed_since
-    from request_suppressions
+    from request_owners
+    where owner_number = 1
 ),
 
 final as (
