@@ -181,3 +181,17 @@ def test_gdpr_deadline_is_one_calendar_month_and_ccpa_45_days() -> None:
     assert due_at("erasure", datetime(2026, 1, 31, 9)) == datetime(2026, 2, 28, 9)
     assert due_at("access", datetime(2026, 12, 15)) == datetime(2027, 1, 15)
     assert due_at("do_not_sell", datetime(2026, 1, 1)) == datetime(2026, 2, 15)
+
+
+def test_dbt_creates_the_same_privacy_tables_as_the_privacy_step(tmp_path: Path) -> None:
+    from cdp.privacy import ensure_privacy_tables
+
+    from .conftest import run_dbt
+
+    by_python, by_dbt = tmp_path / "python.duckdb", tmp_path / "dbt.duckdb"
+    with duckdb.connect(str(by_python)) as con:
+        ensure_privacy_tables(con)
+    run_dbt(["run-operation", "create_privacy_tables"], by_dbt, tmp_path / "landing", tmp_path / "target")
+    shape = """select table_name, column_name, data_type, ordinal_position from information_schema.columns
+               where table_schema = 'privacy' order by all"""
+    assert q(by_dbt, shape) == q(by_python, shape) != []
