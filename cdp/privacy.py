@@ -218,6 +218,35 @@ def delete_rows(con: duckdb.DuckDBPyConnection, located: list[tuple[str, str, in
     return counts
 
 
+def purge_persisted(con: duckdb.DuckDBPyConnection, identifiers: list[tuple[str, str]]) -> dict[str, int]:
+    """Deletes the identifiers from every table that keeps them from run to run (incremental models such as
+    identity's stable-id assignment): any table outside `landing` with identifier_type and identifier_value
+    columns. Tables rebuilt from landing lose them at the rebuild anyway."""
+    if not identifiers:
+        return {}
+    tables = con.execute("""
+        select table_schema, table_name
+        from information_schema.columns as c
+        where column_name in ('identifier_type', 'identifier_value')
+            and table_schema not in ('landing', 'privacy')
+            and exists (
+                select 1 from information_schema.tables as t
+                where t.table_schema = c.table_schema and t.table_name = c.table_name
+                    and t.table_type = 'BASE TABLE'
+            )
+        group by all
+        having count(*) = 2""").fetchall()
+    values, params = _values(identifiers)
+    counts = {}
+    for schema, table in tables:
+        (deleted,) = con.execute(f"""
+            delete from "{schema}"."{table}"
+            where (identifier_type, identifier_value) in (select * from (values {values}))""", params).fetchone()
+        if deleted:
+            counts[f"{schema}.{table}"] = deleted
+    return counts
+
+
 def drop_relanded(con: duckdb.DuckDBPyConnection, salt: str) -> dict[str, int]:
     """Deletes rows landed again for identifiers erased before (matched by their salted hash)."""
     if not con.execute("select count(*) from privacy.erased_identifiers").fetchone()[0]:
@@ -227,7 +256,31 @@ def drop_relanded(con: duckdb.DuckDBPyConnection, salt: str) -> dict[str, int]:
     erased = {(t, h) for t, h in con.execute(
         "select identifier_type, identifier_hash from privacy.erased_identifiers").fetchall()}
     matches = [(t, v) for t, v in candidates if (t, identifier_hash(salt, t, v)) in erased]
-    return delete_rows(con, locate_rows(con, matches))
+    located = locate_rows(con, matches)
+    # the other identifiers of the rows landed again (a new account id beside an erased email) belong to the
+    # erased person too: they are erased the same way and remembered, hashed
+    companions = sorted({*matches, *identifiers_of_rows(con, located)})
+    known = {(t, h) for t, h in erased}
+    new_hashes = [(t, identifier_hash(salt, t, v)) for t, v in companions]
+    remembered = [(t, h, _now()) for t, h in new_hashes if (t, h) not in known]
+    if remembered:
+        con.executemany("insert into privacy.erased_identifiers values (?, ?, 'relanded', ?)", remembered)
+    counts = delete_rows(con, located)
+    purged = purge_persisted(con, companions)
+    return {**counts, **purged}
+
+
+def identifiers_of_rows(con: duckdb.DuckDBPyConnection, located: list[tuple[str, str, int]]) -> list[tuple[str, str]]:
+    """Every identifier of the given landed rows."""
+    if not located:
+        return []
+    values = ", ".join(["(?, ?, ?)"] * len(located))
+    return con.execute(f"""
+        select distinct r.identifier_type, r.identifier_value
+        from main.int_landed_rows_identified as r
+        inner join (values {values}) as l(source_name, file, line)
+            on r.source_name = l.source_name and r._file = l.file and r._line = l.line""",
+                       [x for row in located for x in row]).fetchall()
 
 
 def _json_default(value: object) -> str | float:
@@ -286,15 +339,19 @@ def process_privacy_requests(warehouse: Path, outbox_dir: Path) -> PrivacyRun:
             kind = request["request_type"]
             if kind == "erasure":
                 erased_at = _now()
-                con.executemany(
-                    "insert into privacy.erased_identifiers values (?, ?, ?, ?)",
-                    [(t, identifier_hash(salt, t, v), request["privacy_request_id"], erased_at)
-                     for t, v in identifiers],
-                )
+                if identifiers:
+                    con.executemany(
+                        "insert into privacy.erased_identifiers values (?, ?, ?, ?)",
+                        [(t, identifier_hash(salt, t, v), request["privacy_request_id"], erased_at)
+                         for t, v in identifiers],
+                    )
                 _log(con, request, "identifiers_hashed", "done", f"{len(identifiers)} salted hashes kept")
                 for source, count in delete_rows(con, locate_rows(con, identifiers)).items():
                     run.rows_deleted += count
                     _log(con, request, "landed_rows_deleted", "done", f"{count} rows", f"landing.{source}")
+                for table, count in purge_persisted(con, identifiers).items():
+                    run.rows_deleted += count
+                    _log(con, request, "persisted_rows_deleted", "done", f"{count} rows", table)
                 removed = 0
                 if customer_id:
                     for path in (outbox_dir / "privacy").glob("access_*.json"):

@@ -15,6 +15,8 @@ import pytest
 
 from cdp.privacy import due_at
 
+from .conftest import relaxed_quality_suites
+
 CDP = str(Path(sys.executable).with_name("cdp"))
 ERASED = {"email": "zora.quimby@x.com", "first": "Zora", "last": "Quimby", "digits": "4155550101"}
 
@@ -89,7 +91,8 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("privacy")
     env = {"CDP_LANDING_DIR": str(tmp / "landing"), "CDP_WAREHOUSE": str(tmp / "wh" / "cdp.duckdb"),
            "CDP_OUTBOX_DIR": str(tmp / "outbox"), "DBT_TARGET_PATH": str(tmp / "target"),
-           "DBT_LOG_PATH": str(tmp / "logs")}
+           "DBT_LOG_PATH": str(tmp / "logs"),
+           "CDP_QUALITY_SUITES_DIR": str(relaxed_quality_suites(tmp / "quality-suites"))}
     write(tmp / "landing", {
         "shop_customers/a.csv": SHOP, "crm_contacts/a.csv": CRM, "web_events/a.jsonl": jsonl(WEB),
         "email_events/a.csv": EMAIL, "support_tickets/a.jsonl": jsonl(TICKETS),
