@@ -19,7 +19,7 @@ from cdp.publish import publish, published_path
 from cdp.writer_lock import writer_lock
 
 
-def _dbt(args: list[str], settings: Settings) -> bool:
+def run_dbt(args: list[str], settings: Settings) -> bool:
     """Runs dbt as an analytics engineer would (its own process, in the project root), with the CDP_*
     variables of `settings`; the process exit releases the warehouse file before anything else opens it."""
     dbt = Path(sys.executable).with_name("dbt")
@@ -131,7 +131,7 @@ def run_pipeline(settings: Settings) -> int:
     print(f"== collect: {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
     ingest(settings.landing_dir, settings.warehouse)
     print("== build: dbt build", file=sys.stderr)
-    if not _dbt(["build"], settings):
+    if not run_dbt(["build"], settings):
         print(
             "dbt build failed: the failing models and tests are listed above (details in logs/dbt.log); "
             "nothing downstream of them was built.",
@@ -147,7 +147,7 @@ def run_pipeline(settings: Settings) -> int:
     )
     if privacy.needs_rebuild:
         print("== build: dbt build (after erasure, so that no table keeps erased data)", file=sys.stderr)
-        if not _dbt(["build"], settings):
+        if not run_dbt(["build"], settings):
             print("dbt build after erasure failed: see above; nothing was published.", file=sys.stderr)
             return 1
     print_reconciliation(settings)

@@ -201,6 +201,7 @@ def test_every_warehouse_writer_is_in_the_pool_of_one(defs: dg.Definitions, tmp_
         "landing_ingest": {WRITER_POOL},
         "dbt_build": {WRITER_POOL},
         "quality__five_v_checks": {WRITER_POOL},
+        "privacy__requests_carried_out": {WRITER_POOL},
         "published_warehouse": {WRITER_POOL},
     }
     shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
