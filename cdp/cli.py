@@ -14,11 +14,12 @@ from pathlib import Path
 import duckdb
 
 from cdp.config import PROJECT_ROOT, Settings
+from cdp.privacy import process_privacy_requests
 from cdp.publish import publish, published_path
 from cdp.writer_lock import writer_lock
 
 
-def _dbt(args: list[str], settings: Settings) -> bool:
+def run_dbt(args: list[str], settings: Settings) -> bool:
     """Runs dbt as an analytics engineer would (its own process, in the project root), with the CDP_*
     variables of `settings`; the process exit releases the warehouse file before anything else opens it."""
     dbt = Path(sys.executable).with_name("dbt")
@@ -123,20 +124,32 @@ def run_quality_checks(settings: Settings) -> bool:
 
 
 def run_pipeline(settings: Settings) -> int:
-    """One full pass: copy new landing files, dbt build, the five-V checks, publish. Non-zero, and nothing
-    published, when any step fails."""
+    """One full pass: copy new landing files, dbt build, carry out data-subject requests (rebuilding when
+    anything was erased), the five-V checks, publish. Non-zero, and nothing published, when any step fails."""
     from cdp.landing import ingest
 
     print(f"== collect: {settings.landing_dir} -> {settings.warehouse}", file=sys.stderr)
     ingest(settings.landing_dir, settings.warehouse)
     print("== build: dbt build", file=sys.stderr)
-    if not _dbt(["build"], settings):
+    if not run_dbt(["build"], settings):
         print(
             "dbt build failed: the failing models and tests are listed above (details in logs/dbt.log); "
             "nothing downstream of them was built.",
             file=sys.stderr,
         )
         return 1
+    print("== privacy: data-subject requests", file=sys.stderr)
+    privacy = process_privacy_requests(settings.warehouse, settings.outbox_dir)
+    print(
+        f"   {len(privacy.processed)} requests carried out, {privacy.rows_deleted} landed rows erased, "
+        f"{len(privacy.access_files)} access files written",
+        file=sys.stderr,
+    )
+    if privacy.needs_rebuild:
+        print("== build: dbt build (after erasure, so that no table keeps erased data)", file=sys.stderr)
+        if not run_dbt(["build"], settings):
+            print("dbt build after erasure failed: see above; nothing was published.", file=sys.stderr)
+            return 1
     print_reconciliation(settings)
     if not run_quality_checks(settings):
         return 1
@@ -209,6 +222,46 @@ def cmd_identity_quality(ns: argparse.Namespace) -> int:
                         + (["--json"] if ns.json else []))
 
 
+AUDIT_SQL = """
+with subject as (
+    select distinct customer_id from main.customer_identifiers
+    where ($customer_id is not null and customer_id = $customer_id)
+        or (identifier_type = 'email' and identifier_value = regexp_replace(lower(trim($email)), '\\+[^@]*@', '@'))
+        or (identifier_type = 'phone' and identifier_value = $phone)
+)
+select
+    h.customer_id, h.purpose, h.consent_context, h.scope_type, h.scope_id, h.consent_status,
+    h.valid_from, h.valid_to, h.consent_event_id, h.source_system, h.legal_basis, h.proof_ref
+from main.fct_consent_history as h
+where h.purpose = $purpose
+    and h.valid_from <= $at and (h.valid_to is null or h.valid_to > $at)
+    and (
+        h.customer_id in (select customer_id from subject)
+        or (h.scope_type = 'address' and h.scope_id in (
+            regexp_replace(lower(trim($email)), '\\+[^@]*@', '@'), $phone))
+        or (h.scope_type = 'address' and h.scope_id in (
+            select identifier_value from main.customer_identifiers
+            where customer_id in (select customer_id from subject)))
+    )
+order by h.consent_context, h.scope_type, h.scope_id
+"""
+
+
+def cmd_consent_audit(ns: argparse.Namespace) -> int:
+    """What consent did the person have for a purpose at a time, and on what evidence."""
+    settings = Settings.from_env()
+    path = published_path(settings.warehouse)
+    path = path if path.exists() else settings.warehouse
+    with duckdb.connect(str(path), read_only=True) as con:
+        params = {"customer_id": ns.customer_id, "email": ns.email, "phone": ns.phone, "purpose": ns.purpose,
+                  "at": ns.at}
+        if not con.execute(f"select count(*) from ({AUDIT_SQL})", params).fetchall()[0][0]:
+            print(f"no consent in force for {ns.purpose} at {ns.at}: not granted (deny by default)")
+            return 0
+        con.sql(AUDIT_SQL, params=params).show(max_width=220)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="The open warehouse-native CDP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -236,6 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
     iq.add_argument("--truth", type=Path, default=None, help="truth folder (default: CDP_LANDING_DIR/../truth)")
     iq.add_argument("--json", action="store_true")
     iq.set_defaults(func=cmd_identity_quality)
+
+    audit = sub.add_parser("consent-audit", help="what consent a person had for a purpose at a time, and why")
+    who = audit.add_mutually_exclusive_group(required=True)
+    who.add_argument("--customer-id")
+    who.add_argument("--email")
+    who.add_argument("--phone", help="E.164, e.g. +14155550134")
+    audit.add_argument("--purpose", required=True)
+    audit.add_argument("--at", required=True, help="ISO-8601 time (UTC), e.g. 2026-03-15T12:00:00")
+    audit.set_defaults(func=cmd_consent_audit)
 
     sql = sub.add_parser("sql", help="query the published read-only copy of the warehouse")
     sql.add_argument("query")

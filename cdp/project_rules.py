@@ -24,6 +24,7 @@ CONTRACT_MARTS = {
     "audience_membership",
     "activation_log",
     "privacy_request_log",
+    "suppressions",
 }
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 

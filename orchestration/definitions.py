@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.defs import activation, automation, landing, publish, quality, resources
+from orchestration.defs import activation, automation, landing, privacy, publish, quality, resources
 from orchestration.defs.dbt import assets as dbt_assets
 from orchestration.defs.resources import WRITER_POOL
 from orchestration.lib.dbt_groups import LANDING_GROUP
@@ -31,7 +31,9 @@ def warehouse_writer_keys(stages: dg.Definitions) -> list[dg.AssetKey]:
 
 
 def build_defs() -> dg.Definitions:
-    stages = dg.Definitions.merge(resources.defs, landing.defs, dbt_assets.defs, quality.defs, activation.defs)
+    stages = dg.Definitions.merge(
+        resources.defs, landing.defs, dbt_assets.defs, privacy.defs, quality.defs, activation.defs
+    )
     return dg.Definitions.merge(stages, publish.build_defs(warehouse_writer_keys(stages)), automation.defs)
 
 
