@@ -449,7 +449,7 @@ def mobile_events(world: World, landing: Landing) -> int:
     sess = _Sessions(rng, start, length, win.end)
     s, pos = sess.session, sess.pos
     row_device = device[s]
-    cols = _event_rows(rng, world, sp, sess, logged, at, identify, newsletter, devices.install_id[row_device],
+    cols = _event_rows(rng, world, sp, sess, logged, at, identify, newsletter, devices.install_id[device],
                        (0.15, 0.03))
     plain = cols["type"] == ""
     opened = plain & (pos == 0)
