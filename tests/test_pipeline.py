@@ -92,15 +92,38 @@ def test_an_unparseable_optional_value_keeps_its_row_and_is_flagged(demo: dict) 
         assert field in flagged[0], (source, file, line, field)
 
 
-def test_every_true_record_without_a_fault_is_staged(demo: dict) -> None:
+def test_every_true_record_without_a_fault_is_staged_unless_its_person_was_erased(demo: dict) -> None:
     truth = demo["truth"]
+    landed = " union all ".join(f"select '{s}' as source, _file, _line from landing.{s}" for s in landing_sources())
+    counts = query(warehouse(demo), f"""
+        with
+        healthy as (
+            select r.source, r.file, r.line
+            from read_parquet('{truth / "source_records.parquet"}') as r
+            anti join read_parquet('{truth / "injected_faults.parquet"}') as f
+                on r.file = f.file and r.line = f.line and f.fault <> 'invalid_optional'
+        ),
+        still_landed as (select * from healthy semi join ({landed}) as l on healthy.file = l._file
+                         and healthy.line = l._line),
+        erased as (select * from healthy anti join ({landed}) as l on healthy.file = l._file
+                   and healthy.line = l._line)
+        select
+            (select count(*) from healthy),
+            (select count(*) from erased),
+            (select sum(cast(split_part(detail, ' ', 1) as bigint)) from privacy.request_log
+             where step = 'landed_rows_deleted'),
+            (select list(distinct source order by source) from erased)""")
+    healthy, erased, deleted_by_erasure, erased_sources = counts[0]
+    assert healthy > 10_000
+    # the demo holds erasure requests: the only healthy rows no longer landed are those erasure deleted
+    assert 0 < erased <= deleted_by_erasure, erased_sources
     staged = dict(query(warehouse(demo), "select source_name, rows_staged from fct_landing_reconciliation"))
     expected = dict(query(warehouse(demo), f"""
         select r.source, count(*)
         from read_parquet('{truth / "source_records.parquet"}') as r
         anti join read_parquet('{truth / "injected_faults.parquet"}') as f
             on r.file = f.file and r.line = f.line and f.fault <> 'invalid_optional'
-        where r.source in (select source_name from fct_landing_reconciliation)
+        semi join ({landed}) as l on r.file = l._file and r.line = l._line
         group by r.source"""))
     assert {s: staged[s] for s in expected} == expected
 
