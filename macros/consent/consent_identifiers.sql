@@ -6,11 +6,11 @@
     end
 {%- endmacro %}
 
-{#- The subject's value in identity's normalized form (emails without +tag), so that it joins
-    customer_identifiers. `value` is already trimmed/lower-cased (email) or E.164 (phone) by staging. -#}
+{#- The subject's value in identity's normalized form (identity_normalize_identifier: emails without +tag),
+    so that it joins customer_identifiers. `value` is already trimmed/lower-cased (email) or E.164 (phone). -#}
 {% macro consent_identifier_value(subject_type, value) -%}
     case {{ subject_type }}
-        when 'email' then regexp_replace({{ value }}, '\+[^@]*@', '@')
+        when 'email' then {{ identity_normalize_identifier('email', value) }}
         else {{ value }}
     end
 {%- endmacro %}
