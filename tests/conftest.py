@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).parent / "dbt")
+CDP = str(Path(sys.executable).with_name("cdp"))
 
 
 def run_dbt(args: list[str], warehouse: Path, landing: Path, target: Path,
@@ -53,3 +54,26 @@ def relaxed_quality_suites(directory: Path) -> Path:
             check["blocking"] = False
         (directory / path.name).write_text(yaml.safe_dump(doc, sort_keys=False))
     return directory
+
+
+def cdp(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Runs the `cdp` command as a user does, with `env` on top of the environment."""
+    return subprocess.run([CDP, *args], env={**os.environ, **env}, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`cdp demo` on 600 generated people (seed 11), built once per test session and shared by every module.
+    Tests may read it and may run `cdp run` on it again (which must change nothing); a test that changes the
+    landing zone or the warehouse in any other way works on its own copy."""
+    tmp = tmp_path_factory.mktemp("demo")
+    env = {
+        "CDP_LANDING_DIR": str(tmp / "data" / "landing"),
+        "CDP_WAREHOUSE": str(tmp / "warehouse" / "cdp.duckdb"),
+        "CDP_OUTBOX_DIR": str(tmp / "data" / "outbox"),
+        "DBT_TARGET_PATH": str(tmp / "target"),
+        "DBT_LOG_PATH": str(tmp / "logs"),
+    }
+    result = cdp(["demo", "--customers", "600", "--seed", "11"], env)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return {"env": env, "tmp": tmp, "result": result, "truth": tmp / "data" / "truth"}

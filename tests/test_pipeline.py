@@ -3,17 +3,13 @@ truth then says which rows had to be quarantined, and the warehouse must agree r
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from cdp.landing import landing_sources
+from tests.conftest import cdp
 
-CDP = str(Path(sys.executable).with_name("cdp"))
 QUARANTINED_FAULTS = {
     "broken_json": "malformed_row",
     "wrong_column_count": "malformed_row",
@@ -23,25 +19,6 @@ QUARANTINED_FAULTS = {
     "unreadable_file": "unreadable_file",
     "unsupported_file": "unsupported_file",
 }
-
-
-def cdp(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([CDP, *args], env={**os.environ, **env}, capture_output=True, text=True, check=False)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    tmp = tmp_path_factory.mktemp("demo")
-    env = {
-        "CDP_LANDING_DIR": str(tmp / "data" / "landing"),
-        "CDP_WAREHOUSE": str(tmp / "warehouse" / "cdp.duckdb"),
-        "CDP_OUTBOX_DIR": str(tmp / "data" / "outbox"),
-        "DBT_TARGET_PATH": str(tmp / "target"),
-        "DBT_LOG_PATH": str(tmp / "logs"),
-    }
-    result = cdp(["demo", "--customers", "600", "--seed", "11"], env)
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return {"env": env, "tmp": tmp, "result": result, "truth": tmp / "data" / "truth"}
 
 
 def query(path: Path, sql: str) -> list[tuple]:
