@@ -206,6 +206,8 @@ def test_every_warehouse_writer_is_in_the_pool_of_one(defs: dg.Definitions, tmp_
         "quality__five_v_checks": {WRITER_POOL},
         "privacy__requests_carried_out": {WRITER_POOL},
         "published_warehouse": {WRITER_POOL},
+        **{f"activation__{d}": {WRITER_POOL}
+           for d in ("google_customer_match", "meta_custom_audience", "service_desk", "webhook_demo")},
     }
     shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
     pools = dg.DagsterInstance.from_config(str(tmp_path)).get_concurrency_config().pool_config
