@@ -25,6 +25,11 @@ CONTRACT_MARTS = {
     "activation_log",
     "privacy_request_log",
     "suppressions",
+    # contract 1.1 (docs/CONTRACT.md section 4): readers' relations beside customer_360
+    "customer_360_generalized",
+    "customer_service_lookup",
+    "customer_next_best_products",
+    "customer_journey_transitions",
 }
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 

@@ -196,12 +196,26 @@ def audience_membership(con: duckdb.DuckDBPyConnection, relation: str, previous:
     }
 
 
+def trait_model_metrics(con: duckdb.DuckDBPyConnection, relation: str, previous: str | None) -> Figures:
+    """The holdout quality of each predicted trait's model against its naive baseline, and whether the trait
+    was published (a model that does not beat its baseline is not)."""
+    rows = con.execute(f"""
+        select trait_name, metric_name, round(metric_value, 3), round(baseline_value, 3), holdout_rows, is_published
+        from {quote(relation)} order by 1, 2""").fetchall()
+    return {
+        "traits_published": len({r[0] for r in rows if r[5]}),
+        "trait_model_quality": markdown_table(
+            ["trait", "metric", "model", "baseline", "holdout rows", "published"], rows),
+    }
+
+
 FIGURES: dict[str, Callable[[duckdb.DuckDBPyConnection, str, str | None], Figures]] = {
     "fct_landing_reconciliation": landing_reconciliation,
     "fct_quarantined_rows": quarantined_rows,
     "customer_source_records": customer_source_records,
     "customer_identifiers": customer_identifiers,
     "audience_membership": audience_membership,
+    "fct_trait_model_metrics": trait_model_metrics,
 }
 
 
