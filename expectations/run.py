@@ -473,6 +473,19 @@ def configured_suites_dir() -> Path:
     return Path(os.environ.get("CDP_QUALITY_SUITES_DIR") or SUITES_DIR)
 
 
+def configured_now() -> datetime:
+    """The instant the checks judge freshness against: CDP_QUALITY_NOW (ISO-8601; no offset means UTC), to
+    replay the checks of a past day or to check a landing zone generated for a fixed date, else the clock."""
+    text = os.environ.get("CDP_QUALITY_NOW")
+    if not text:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"CDP_QUALITY_NOW={text!r} is not an ISO-8601 timestamp") from exc
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
+
+
 def default_data_docs_dir(warehouse: Path) -> Path:
     """Where the Data Docs go by default: beside the warehouse, `<warehouse dir>/quality/data_docs/`."""
     return warehouse.parent / "quality" / "data_docs"
@@ -503,7 +516,7 @@ def run_suites(warehouse: Path, data_docs_dir: Path, suites: list[str] | None = 
     """Runs the suites (all five by default) against `warehouse`, appends every result to
     quality.check_results (unless `store` is false), builds the Data Docs under `data_docs_dir`."""
     started = time.perf_counter()
-    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    now = (now or configured_now()).astimezone(UTC).replace(tzinfo=None)
     run_id = f"{now:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     plan = load_suites(suites_dir, suites)
     if not warehouse.exists():

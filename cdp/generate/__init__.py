@@ -75,16 +75,21 @@ def generate(
 ) -> dict[str, int]:
     """Writes the landing zone under `out` (one folder per source) and the ground truth in `out.parent / "truth"`.
 
-    Returns rows written per source (including malformed rows). as_of defaults to today (UTC); all generated
-    activity lies in the ~400 days before as_of 00:00 UTC, the newest batch ending within the last day.
+    Returns rows written per source (including malformed rows). All generated activity lies in the ~400 days
+    before as_of 00:00 UTC, the newest batch ending within the last day. Without as_of, the window ends at the
+    current hour (UTC) instead: a demo landing zone is as fresh as a real one, at any time of day, and the
+    five-V freshness checks judge it against the wall clock as they would judge real data.
     """
     if customers < MIN_CUSTOMERS:
         raise ValueError(f"customers must be at least {MIN_CUSTOMERS}, got {customers}")
     if events_per_customer <= 0:
         raise ValueError("events_per_customer must be positive")
     out = Path(out)
-    as_of = as_of or datetime.now(UTC).date()
-    window = Window(as_of)
+    end_at = None
+    if as_of is None:
+        end_at = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        as_of = end_at.date()
+    window = Window(as_of, end_at)
     seed_key = (int(seed), int(customers), as_of.toordinal(), round(events_per_customer * 1000))
     root = np.random.default_rng(np.random.SeedSequence([*seed_key, 0]))
     people = make_people(root, customers, window)

@@ -24,14 +24,17 @@ _OFFSET_TEXT = np.array(["+02:00", "+01:00", "-05:00", "-04:00", "-07:00", "+05:
 
 @dataclass(frozen=True)
 class Window:
-    """The ~400 days of activity ending at `as_of` 00:00 UTC (exclusive)."""
+    """The ~400 days of activity ending at `end_at` (exclusive): `as_of` 00:00 UTC unless another instant of
+    that day is given (the demo's data ends at the hour it was generated, so that it is as fresh as a real
+    landing zone whatever the time of day)."""
 
     as_of: date
+    end_at: datetime | None = None
 
     @property
     def end(self) -> int:
-        midnight = datetime(self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=UTC)
-        return int(midnight.timestamp()) * MS_PER_SECOND
+        at = self.end_at or datetime(self.as_of.year, self.as_of.month, self.as_of.day, tzinfo=UTC)
+        return int(at.timestamp()) * MS_PER_SECOND
 
     @property
     def start(self) -> int:
