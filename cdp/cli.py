@@ -153,9 +153,36 @@ def run_pipeline(settings: Settings) -> int:
     print_reconciliation(settings)
     if not run_quality_checks(settings):
         return 1
+    run_activation(settings)
     published = publish(settings.warehouse)
     print(f"\n== published a read-only copy for BI tools: {published}", file=sys.stderr)
     return 0
+
+
+def run_activation(settings: Settings, dry_run: bool = False, only: list[str] | None = None) -> bool:
+    """Syncs every audience to its destinations (docs/activation.md), after the quality checks passed. False when
+    activation was refused or a destination failed: nothing is lost (the snapshot advances only for delivered
+    rows, the next run retries), so `cdp run` still publishes and exits 0, and the velocity check
+    `activation_age` reports a destination that stays behind; `cdp activate` exits 1."""
+    from cdp.activation.sync import activate
+
+    print("== activate: audiences to destinations" + (" (dry run)" if dry_run else ""), file=sys.stderr)
+    run = activate(settings.warehouse, settings.outbox_dir, {**os.environ, **settings.as_env()}, dry_run=dry_run,
+                   only=only)
+    print(run.summary())
+    if dry_run:
+        for result in run.results:
+            for customer_id, operation in result.preview:
+                print(f"  would {operation:<6} {customer_id} in {result.audience} at {result.destination}")
+    return run.ok
+
+
+def cmd_activate(ns: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if ns.dry_run:
+        return 0 if run_activation(settings, dry_run=True, only=ns.destination or None) else 1
+    with writer_lock(settings.warehouse, "cdp activate (terminal)"):
+        return 0 if run_activation(settings, only=ns.destination or None) else 1
 
 
 def run_locked(settings: Settings) -> int:
@@ -219,7 +246,9 @@ def cmd_identity_quality(ns: argparse.Namespace) -> int:
     settings = Settings.from_env()
     truth = ns.truth or settings.landing_dir.parent / "truth"
     return quality_main(["--warehouse", str(settings.warehouse), "--truth", str(truth)]
-                        + (["--json"] if ns.json else []))
+                        + (["--json"] if ns.json else [])
+                        + ([f"--min-precision={ns.min_precision}"] if ns.min_precision is not None else [])
+                        + ([f"--min-recall={ns.min_recall}"] if ns.min_recall is not None else []))
 
 
 AUDIT_SQL = """
@@ -262,6 +291,46 @@ def cmd_consent_audit(ns: argparse.Namespace) -> int:
     return 0
 
 
+LOOKUP_SQL = """
+select first_name, last_name, customer_id, open_orders_count, open_order_ids, last_order_id, last_order_status,
+    last_order_at, last_order_total, open_tickets_count, open_ticket_ids, consent_summary
+from main.customer_service_lookup
+where lookup_type = $lookup_type and lookup_value = $lookup_value
+"""
+
+
+def cmd_lookup(ns: argparse.Namespace) -> int:
+    """The call centre's lookup: name, open orders, last order, open tickets and consent by email or phone."""
+    import re
+
+    settings = Settings.from_env()
+    path = published_path(settings.warehouse)
+    path = path if path.exists() else settings.warehouse
+    if ns.email:
+        lookup_type, value = "email", re.sub(r"\+[^@]*@", "@", ns.email.strip().lower())
+    else:
+        # E.164 as staging writes it; a national number takes the calling code of dbt var cdp__default_calling_code
+        raw, digits = ns.phone.strip(), re.sub(r"[^0-9]", "", ns.phone)
+        lookup_type = "phone"
+        value = "+" + (digits if raw.startswith("+") else digits[2:] if raw.startswith("00") else "1" + digits)
+    with duckdb.connect(str(path), read_only=True) as con:
+        if not con.execute("select count(*) from duckdb_tables() where schema_name = 'main' "
+                           "and table_name = 'customer_service_lookup'").fetchall()[0][0]:
+            print(f"{path} has no customer_service_lookup yet: run `cdp run` first", file=sys.stderr)
+            return 2
+        found = con.execute(LOOKUP_SQL, {"lookup_type": lookup_type, "lookup_value": value}).fetchall()
+        if not found:
+            print(f"no customer with that {lookup_type}")
+            return 1
+        names = [d[0] for d in con.execute(LOOKUP_SQL, {"lookup_type": lookup_type, "lookup_value": value})
+                 .description]
+    for row in found:
+        for name, field in zip(names, row, strict=True):
+            shown = ", ".join(map(str, field)) if isinstance(field, list) else field
+            print(f"{name:>20}: {'' if shown is None else shown}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cdp", description="The open warehouse-native CDP.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -270,7 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", help="landing dir to write (default: CDP_LANDING_DIR)")
     gen.add_argument("--customers", type=int, default=2000, help="number of people (default 2000)")
     gen.add_argument("--seed", type=int, default=42)
-    gen.add_argument("--as-of", help="YYYY-MM-DD the newest data ends on (default: today, UTC)")
+    gen.add_argument("--as-of", help="YYYY-MM-DD: the data ends at its 00:00 UTC (default: the current hour, UTC)")
     gen.add_argument("--events-per-customer", type=float, default=20.0)
     gen.add_argument("--quiet", action="store_true", help="no progress lines")
     gen.set_defaults(func=cmd_generate)
@@ -288,6 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
     iq = sub.add_parser("identity-quality", help="score identity resolution against the generator's truth")
     iq.add_argument("--truth", type=Path, default=None, help="truth folder (default: CDP_LANDING_DIR/../truth)")
     iq.add_argument("--json", action="store_true")
+    iq.add_argument("--min-precision", type=float, default=None, help="exit 1 below this (profile records)")
+    iq.add_argument("--min-recall", type=float, default=None, help="exit 1 below this (profile records)")
     iq.set_defaults(func=cmd_identity_quality)
 
     audit = sub.add_parser("consent-audit", help="what consent a person had for a purpose at a time, and why")
@@ -299,10 +370,21 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--at", required=True, help="ISO-8601 time (UTC), e.g. 2026-03-15T12:00:00")
     audit.set_defaults(func=cmd_consent_audit)
 
+    act = sub.add_parser("activate", help="sync audiences to their destinations (after `cdp run`)")
+    act.add_argument("--dry-run", action="store_true", help="show what each sync would send, send nothing")
+    act.add_argument("--destination", action="append", help="only this destination (repeatable)")
+    act.set_defaults(func=cmd_activate)
+
     sql = sub.add_parser("sql", help="query the published read-only copy of the warehouse")
     sql.add_argument("query")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=cmd_sql)
+
+    lookup = sub.add_parser("lookup", help="a person's name, open orders, tickets and consent, by email or phone")
+    who = lookup.add_mutually_exclusive_group(required=True)
+    who.add_argument("--email")
+    who.add_argument("--phone", help="E.164 (+15551234567) or a national number")
+    lookup.set_defaults(func=cmd_lookup)
     return parser
 
 
