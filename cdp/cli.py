@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from cdp.config import PROJECT_ROOT, Settings
+from cdp.identifiers import mailbox, normalize_phone
 from cdp.privacy import process_privacy_requests
 from cdp.publish import publish, published_path
 from cdp.writer_lock import writer_lock
@@ -255,7 +256,7 @@ AUDIT_SQL = """
 with subject as (
     select distinct customer_id from main.customer_identifiers
     where ($customer_id is not null and customer_id = $customer_id)
-        or (identifier_type = 'email' and identifier_value = regexp_replace(lower(trim($email)), '\\+[^@]*@', '@'))
+        or (identifier_type = 'email' and identifier_value = $email)
         or (identifier_type = 'phone' and identifier_value = $phone)
 )
 select
@@ -266,8 +267,7 @@ where h.purpose = $purpose
     and h.valid_from <= $at and (h.valid_to is null or h.valid_to > $at)
     and (
         h.customer_id in (select customer_id from subject)
-        or (h.scope_type = 'address' and h.scope_id in (
-            regexp_replace(lower(trim($email)), '\\+[^@]*@', '@'), $phone))
+        or (h.scope_type = 'address' and h.scope_id in ($email, $phone))
         or (h.scope_type = 'address' and h.scope_id in (
             select identifier_value from main.customer_identifiers
             where customer_id in (select customer_id from subject)))
@@ -282,8 +282,9 @@ def cmd_consent_audit(ns: argparse.Namespace) -> int:
     path = published_path(settings.warehouse)
     path = path if path.exists() else settings.warehouse
     with duckdb.connect(str(path), read_only=True) as con:
-        params = {"customer_id": ns.customer_id, "email": ns.email, "phone": ns.phone, "purpose": ns.purpose,
-                  "at": ns.at}
+        # what was typed, in the form identity keeps (cdp/identifiers.py mirrors the SQL macros)
+        params = {"customer_id": ns.customer_id, "email": mailbox(ns.email), "phone": normalize_phone(ns.phone),
+                  "purpose": ns.purpose, "at": ns.at}
         if not con.execute(f"select count(*) from ({AUDIT_SQL})", params).fetchall()[0][0]:
             print(f"no consent in force for {ns.purpose} at {ns.at}: not granted (deny by default)")
             return 0
@@ -301,18 +302,14 @@ where lookup_type = $lookup_type and lookup_value = $lookup_value
 
 def cmd_lookup(ns: argparse.Namespace) -> int:
     """The call centre's lookup: name, open orders, last order, open tickets and consent by email or phone."""
-    import re
-
     settings = Settings.from_env()
     path = published_path(settings.warehouse)
     path = path if path.exists() else settings.warehouse
-    if ns.email:
-        lookup_type, value = "email", re.sub(r"\+[^@]*@", "@", ns.email.strip().lower())
-    else:
-        # E.164 as staging writes it; a national number takes the calling code of dbt var cdp__default_calling_code
-        raw, digits = ns.phone.strip(), re.sub(r"[^0-9]", "", ns.phone)
-        lookup_type = "phone"
-        value = "+" + (digits if raw.startswith("+") else digits[2:] if raw.startswith("00") else "1" + digits)
+    # in the form identity keeps (cdp/identifiers.py mirrors the SQL macros of staging and identity)
+    lookup_type, value = ("email", mailbox(ns.email)) if ns.email else ("phone", normalize_phone(ns.phone))
+    if value is None:
+        print(f"the {lookup_type} given cannot be read as one (not echoed: it is personal data)", file=sys.stderr)
+        return 2
     with duckdb.connect(str(path), read_only=True) as con:
         if not con.execute("select count(*) from duckdb_tables() where schema_name = 'main' "
                            "and table_name = 'customer_service_lookup'").fetchall()[0][0]:
@@ -365,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = audit.add_mutually_exclusive_group(required=True)
     who.add_argument("--customer-id")
     who.add_argument("--email")
-    who.add_argument("--phone", help="E.164, e.g. +14155550134")
+    who.add_argument("--phone", help="as written anywhere, e.g. +14155550134 or (415) 555-0134")
     audit.add_argument("--purpose", required=True)
     audit.add_argument("--at", required=True, help="ISO-8601 time (UTC), e.g. 2026-03-15T12:00:00")
     audit.set_defaults(func=cmd_consent_audit)

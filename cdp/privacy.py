@@ -28,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 
+from cdp.identifiers import mailbox
+
 REQUEST_LOG_DDL = """
 create table if not exists privacy.request_log (
     request_id varchar,
@@ -148,7 +150,7 @@ def resolve_identifiers(con: duckdb.DuckDBPyConnection, request: dict) -> tuple[
     if value is None:
         return None, []
     if subject_type == "email":
-        value = con.execute("select regexp_replace($v, '\\+[^@]*@', '@')", {"v": value}).fetchone()[0]
+        value = mailbox(value) or value  # staging normalized it; identity keeps the mailbox without its +tag
     match = con.execute(
         """
         select min(customer_id) from main.customer_identifiers
