@@ -1,17 +1,25 @@
 """Identity resolution at several scales: time and peak memory of each stage, beside the naive alternatives.
 
     .venv/bin/python bench/identity_scale.py [--stitch 1e4 1e5 1e6 1e7] [--path 1e6] [--match 1e4 1e5 1e6]
-                                             [--naive-max 1e6] [--splink-max 1e6] [--out DIR]
+        [--limits 1e5 1e6] [--naive-max 1e6] [--splink-max 1e7] [--splink-match-max 1e6]
+        [--naive-budget 120] [--splink-budget 300] [--out DIR]
+
+Figures, command and machine: docs/identity.md, section 8.
 
 Stages:
   stitch  connected components of an identity-like graph (n identifiers in components of 6-7, 1.6 n edges),
           by the project's macro `identity_connected_components` (run through `dbt run-operation`, as dbt runs
           it), by naive label propagation (one hop per pass) and by Splink's own clustering, same DuckDB,
-          same 2 threads. Peak memory is the peak RSS of the process (dbt's own ~0.3 GB included).
+          same 2 threads, each in its own process: peak memory is that process's peak RSS (VmHWM; for ours the
+          whole `dbt run-operation`, dbt's own ~0.2 GB included). Naive propagation and Splink are stopped
+          after --naive-budget / --splink-budget seconds and reported as such.
   path    a path of n nodes (the worst case for propagation), labels in random and in path order.
+  limits  the limits per customer (cdp.identity.limits) on the identity-like graph where 1% of the components
+          hold two logins: the time to find them and rebuild them with the ordered union-find pass.
   match   probabilistic matching of n synthetic contact records (1.3 records a person; nicknames, typos,
           missing fields) with cdp.identity.matching (Splink, trained), its comparisons per second, and
-          the pairwise precision/recall of the links against the synthetic truth.
+          the pairwise precision/recall of the links against the synthetic truth; beside it Splink set up
+          with its comparison library's defaults, the same blocking rules and the same training.
 Every run writes a fresh DuckDB file under --out (default /tmp/identity_bench).
 """
 
@@ -33,6 +41,15 @@ import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory (VmHWM), in bytes. Not ru_maxrss: a child started by fork and exec
+    keeps in ru_maxrss the memory of the parent it was forked from."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # not Linux
 
 
 # ---------------------------------------------------------------- graphs
@@ -114,7 +131,7 @@ def _naive(db: str, max_passes: int, budget_s: float, queue) -> None:
     components = con.execute("select count(distinct label) from lab").fetchall()[0][0]
     queue.put({"seconds": time.perf_counter() - started, "passes": passes, "converged": converged,
                "components": components,
-               "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
+               "peak_rss": peak_rss()})
 
 
 def _splink(db: str, queue) -> None:
@@ -133,22 +150,79 @@ def _splink(db: str, queue) -> None:
         edge_id_column_name_left="src", edge_id_column_name_right="dst", threshold_match_probability=0.5)
     components = con.execute(f"select count(distinct cluster_id) from {out.physical_name}").fetchall()[0][0]
     queue.put({"seconds": time.perf_counter() - started, "components": components,
-               "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024})
+               "peak_rss": peak_rss()})
 
 
-def _in_child(target, *args) -> dict:
-    """Each contender in its own process, so that its peak RSS is its own."""
+def _in_child(target, *args, budget_s: float | None = None) -> dict:
+    """Each contender in its own process, so that its peak RSS is its own; stopped after budget_s seconds."""
+    import queue as queue_module
+
     ctx = get_context("spawn")
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(*args, queue))
+    started = time.perf_counter()
     proc.start()
-    result = queue.get()
+    try:
+        result = queue.get(timeout=budget_s)
+    except queue_module.Empty:
+        proc.kill()
+        result = {"seconds": time.perf_counter() - started, "timed_out": True, "peak_rss": None,
+                  "components": None}
     proc.join()
     return result
 
 
 def stitch_row(label: str, nodes: int, edges: int, ours: dict, naive: dict | None, splink: dict | None) -> dict:
     return {"graph": label, "nodes": nodes, "edges": edges, "ours": ours, "naive": naive, "splink": splink}
+
+
+# ---------------------------------------------------------------- limits per customer
+
+def run_limits(n: int, breaking_share: float = 0.01) -> dict:
+    """cdp.identity.limits.decide_limits on the identity-like graph of n identifiers (components of 6-7) where
+    a share of the components holds two logins (limit 1 per customer): time of the whole step (finding the
+    breaking components in DuckDB, the ordered union-find pass over their edges)."""
+    from cdp.identity.limits import decide_limits
+
+    con = duckdb.connect()
+    con.execute("set threads to 2")
+    make_identity_graph(con, n)
+    every = round(1 / breaking_share)
+    con.execute(f"""
+        create or replace table typed as
+        select n.i, n.comp,
+            case when n.i = c.start or (c.comp % {every} = 0 and n.i = c.start + 1) then 'user_id'
+                 when n.i % 2 = 0 then 'email' else 'phone' end as identifier_type
+        from nodes as n join comps as c using (comp);
+        create or replace table keyed as
+        select hash(i) as node, identifier_type || ':' || i as identifier_key, identifier_type, comp from typed;
+    """)
+    components = con.sql("select identifier_key, identifier_type, 'c' || comp as component_key from keyed"
+                             ).to_arrow_table()
+    edges = con.sql("""
+        select l.identifier_key || ' ~ ' || r.identifier_key as edge_id, l.identifier_key as left_key,
+            r.identifier_key as right_key, l.identifier_type as left_type, r.identifier_type as right_type,
+            ['bench'] as sources, 1::bigint as record_count, null::varchar as drop_rule,
+            timestamp '2026-01-01' as first_seen_at, timestamp '2026-01-01' as last_seen_at
+        from edges as e join keyed as l on e.src = l.node join keyed as r on e.dst = r.node
+    """).to_arrow_table()
+    links = pa.table({"link_id": pa.array([], pa.string()), "left_record_id": pa.array([], pa.string()),
+                      "right_record_id": pa.array([], pa.string()), "left_source": pa.array([], pa.string()),
+                      "right_source": pa.array([], pa.string()), "match_weight": pa.array([], pa.float64())})
+    types = pa.table({"identifier_type": ["user_id", "email", "phone"], "priority": [1, 5, 6]})
+    limits = pa.table({"identifier_type": ["user_id", "email", "phone"], "max_per_customer": [1, 4, 3]})
+    started = time.perf_counter()
+    decisions = decide_limits(components, edges, links, types, limits)
+    seconds = time.perf_counter() - started
+    dropped = sum(1 for r in decisions.column("drop_rule").to_pylist() if r)
+    breaking = len(set(decisions.column("component_key").to_pylist()))
+    return {"identifiers": n, "edges": edges.num_rows, "breaking_components": breaking,
+            "decided_edges": decisions.num_rows, "dropped_edges": dropped, "seconds": seconds,
+            "peak_rss": peak_rss()}
+
+
+def _limits_child(n: int, queue) -> None:
+    queue.put(run_limits(n))
 
 
 # ---------------------------------------------------------------- matching
@@ -238,11 +312,63 @@ def run_match(n: int) -> dict:
     return {"records": n, "seconds": seconds, "comparisons": stats["comparisons"],
             "predict_seconds": stats.get("predict_seconds"), "links": int(pred),
             "precision": tp / pred if pred else 1.0, "recall": tp / true_pairs if true_pairs else 1.0,
-            "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+            "peak_rss": peak_rss()}
 
 
 def _match_child(n: int, queue) -> None:
     queue.put(run_match(n))
+
+
+def run_splink_default(n: int) -> dict:
+    """Splink as its documentation sets it up (its comparison library's default comparisons), on the same
+    records, with the same blocking rules and the same training (prior from deterministic rules, u from random
+    pairs): the baseline for comparisons per second and for pairwise quality at the same threshold."""
+    import logging
+
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator
+
+    from cdp.identity.matching import BLOCKING_RULES, MatchConfig
+
+    records, truth = synthetic_contacts(n)
+    con = duckdb.connect()
+    con.execute("set threads to 2")
+    config = MatchConfig()
+    started = time.perf_counter()
+    db = DuckDBAPI(connection=con)
+    df = db.register(records, table_name="profile_records")
+    settings = SettingsCreator(
+        link_type="dedupe_only", unique_id_column_name="record_id",
+        comparisons=[cl.NameComparison("first_name_std"), cl.NameComparison("last_name_std"),
+                     cl.DateOfBirthComparison("birth_date", input_is_string=False), cl.EmailComparison("email_std"),
+                     cl.ExactMatch("phone_std"), cl.ExactMatch("postcode_std")],
+        blocking_rules_to_generate_predictions=list(BLOCKING_RULES),
+        probability_two_random_records_match=0.0001)
+    linker = Linker(df, settings, log_level=logging.WARNING)
+    linker.training.estimate_probability_two_random_records_match(
+        ['l."email_std" = r."email_std" and l."last_name_std" = r."last_name_std"',
+         'l."phone_std" = r."phone_std" and l."last_name_std" = r."last_name_std"'], recall=0.7)
+    linker.training.estimate_u_using_random_sampling(max_pairs=config.max_pairs_for_u, seed=config.seed)
+    predict_started = time.perf_counter()
+    predictions = linker.inference.predict()
+    predict_seconds = time.perf_counter() - predict_started
+    name = predictions.physical_name
+    comparisons = con.execute(f"select count(*) from {name}").fetchall()[0][0]
+    con.register("truth", truth)
+    tp, pred = con.execute(
+        f"select count(*) filter (where a.person = b.person), count(*) from {name} as p "
+        "join truth as a on a.record_id = p.record_id_l join truth as b on b.record_id = p.record_id_r "
+        f"where p.match_weight >= {config.match_weight_threshold}").fetchall()[0]
+    true_pairs = con.execute("select sum(c * (c - 1) / 2) from (select count(*) c from truth group by person)"
+                             ).fetchall()[0][0]
+    return {"records": n, "seconds": time.perf_counter() - started, "comparisons": comparisons,
+            "predict_seconds": predict_seconds, "links": int(pred),
+            "precision": tp / pred if pred else 1.0, "recall": tp / true_pairs if true_pairs else 1.0,
+            "peak_rss": peak_rss()}
+
+
+def _splink_default_child(n: int, queue) -> None:
+    queue.put(run_splink_default(n))
 
 
 # ---------------------------------------------------------------- main
@@ -256,13 +382,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stitch", nargs="*", type=float, default=[1e4, 1e5, 1e6, 1e7])
     parser.add_argument("--path", nargs="*", type=float, default=[1e6])
     parser.add_argument("--match", nargs="*", type=float, default=[1e4, 1e5, 1e6])
+    parser.add_argument("--limits", nargs="*", type=float, default=[1e5, 1e6],
+                        help="identifiers of the limits-per-customer stage (1%% of components break a limit)")
     parser.add_argument("--naive-max", type=float, default=1e6, help="largest graph for naive propagation")
     parser.add_argument("--splink-max", type=float, default=1e7, help="largest graph for Splink's clustering")
+    parser.add_argument("--splink-match-max", type=float, default=1e6,
+                        help="largest contact set matched by Splink's default comparisons as well")
+    parser.add_argument("--splink-budget", type=float, default=300.0,
+                        help="seconds before Splink's clustering is stopped")
     parser.add_argument("--naive-budget", type=float, default=120.0, help="seconds before naive gives up")
     parser.add_argument("--out", type=Path, default=Path("/tmp/identity_bench"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    results: dict[str, list] = {"stitch": [], "match": []}
+    results: dict[str, list] = {"stitch": [], "limits": [], "match": []}
 
     graphs = [("identity", int(n), None) for n in args.stitch]
     graphs += [("path-random", int(n), True) for n in args.path] + [("path-ordered", int(n), False)
@@ -274,15 +406,22 @@ def main(argv: list[str] | None = None) -> int:
         edges = make_identity_graph(con, n) if kind == "identity" else make_path_graph(con, n, bool(shuffled))
         con.close()
         ours = run_ours(db, args.out)
-        naive = _in_child(_naive, str(db), 10_000, args.naive_budget) if n <= args.naive_max else None
-        splink = _in_child(_splink, str(db)) if n <= args.splink_max else None
+        naive = (_in_child(_naive, str(db), 10_000, args.naive_budget, budget_s=2 * args.naive_budget + 60)
+                 if n <= args.naive_max else None)
+        splink = _in_child(_splink, str(db), budget_s=args.splink_budget) if n <= args.splink_max else None
         row = stitch_row(kind, n, edges, ours, naive, splink)
         results["stitch"].append(row)
         print(json.dumps(row), flush=True)
         db.unlink(missing_ok=True)
 
+    for n in args.limits:
+        row = _in_child(_limits_child, int(n))
+        results["limits"].append(row)
+        print(json.dumps(row), flush=True)
+
     for n in args.match:
-        row = _in_child(_match_child, int(n))
+        row = {"ours": _in_child(_match_child, int(n)),
+               "splink": _in_child(_splink_default_child, int(n)) if n <= args.splink_match_max else None}
         results["match"].append(row)
         print(json.dumps(row), flush=True)
 
@@ -293,17 +432,29 @@ def main(argv: list[str] | None = None) -> int:
         o, nv, sp = r["ours"], r["naive"], r["splink"]
         naive = "-" if nv is None else (f"{nv['seconds']:.1f} / {nv['passes']}"
                                         + ("" if nv["converged"] else " (not converged)"))
-        splink = "-" if sp is None else f"{sp['seconds']:.1f} / {gb(sp['peak_rss'])}"
+        splink = "-" if sp is None else (f"> {sp['seconds']:.0f} (stopped)" if sp.get("timed_out")
+                                         else f"{sp['seconds']:.1f} / {gb(sp['peak_rss'])}")
         print(f"| {r['graph']} | {r['nodes']:,} | {r['edges']:,} | {o['seconds']:.1f} / {o['rounds']} / {o['scans']} / "
               f"{o['passes']} / {gb(o['peak_rss'])} | {naive} | {splink} |")
+    if results["limits"]:
+        print("\n| identifiers | edges | components breaking a limit | edges decided | edges dropped | seconds "
+              "| peak GB |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results["limits"]:
+            print(f"| {r['identifiers']:,} | {r['edges']:,} | {r['breaking_components']:,} | {r['decided_edges']:,} "
+                  f"| {r['dropped_edges']:,} | {r['seconds']:.1f} | {gb(r['peak_rss'])} |")
     if results["match"]:
-        print("\n| contact records | seconds (train + predict) | comparisons | comparisons/s | links | "
-              "precision | recall | peak GB |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for r in results["match"]:
-            rate = r["comparisons"] / r["predict_seconds"] if r.get("predict_seconds") else 0
-            print(f"| {r['records']:,} | {r['seconds']:.1f} | {r['comparisons']:,} | {rate:,.0f} | {r['links']:,} "
-                  f"| {r['precision']:.4f} | {r['recall']:.4f} | {gb(r['peak_rss'])} |")
+        print("\n| contact records | matcher | seconds (train + predict) | comparisons | comparisons/s (predict) "
+              "| links | precision | recall | peak GB |")
+        print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for row in results["match"]:
+            for label, r in (("ours (cdp.identity.matching)", row["ours"]),
+                             ("Splink defaults, same blocking", row["splink"])):
+                if r is None:
+                    continue
+                rate = r["comparisons"] / r["predict_seconds"] if r.get("predict_seconds") else 0
+                print(f"| {r['records']:,} | {label} | {r['seconds']:.1f} | {r['comparisons']:,} | {rate:,.0f} "
+                      f"| {r['links']:,} | {r['precision']:.4f} | {r['recall']:.4f} | {gb(r['peak_rss'])} |")
     (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
     return 0
 

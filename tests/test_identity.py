@@ -1,5 +1,5 @@
 """Identity resolution on hand-built tricky cases: chains, shared devices and cards, junk values, limit
-conflicts, probabilistic links with their reasons, stable ids across runs, a merge and a split.
+conflicts (per identifier and per customer), probabilistic links with their reasons, stable ids across runs, a merge and a split.
 
 One landing zone is built in two batches: the first is resolved, then the second lands and is resolved again
 on the same warehouse (the incremental path), so every case is checked on both runs where it matters.
@@ -53,6 +53,9 @@ SHOP_1 = [
      "updated_at": "2026-10-04T00:00:00Z"},
     {"shop_customer_id": "s41", "email": "mel.other@merge.com", "first_name": "Mel", "last_name": "Merge",
      "updated_at": "2026-10-02T00:00:00Z"},
+    # the limit per customer: one shop account between two logins (u-p1 by its email, u-p2 by its phone)
+    {"shop_customer_id": "s50", "email": "pia@home.com", "phone": "(415) 555-0150", "first_name": "Pia",
+     "last_name": "Twologin", "updated_at": "2026-10-02T00:00:00Z"},
 ]
 LOYALTY_1 = """loyalty_id,email,phone,first_name,last_name,date_of_birth,postcode,enrolled_at,updated_at
 L1,,415 555 0199,Ann,Chain,,,2026-10-03T00:00:00Z,2026-10-03T00:00:00Z
@@ -84,6 +87,9 @@ WEB_1 = [
     # the split-to-be: zed's email seen once with one login
     web("w8", "2026-10-01T14:00:00Z", "cookie-z1", "u-z1", email="zed@mail.com"),
     web("w9", "2026-10-01T14:01:00Z", "cookie-z1"),
+    # no identifier is on two logins, but together they would give one customer two (at most 1 per customer)
+    web("w10", "2026-10-01T15:00:00Z", "cookie-p1", "u-p1", email="pia@home.com"),
+    web("w11", "2026-10-01T15:00:00Z", "cookie-p2", "u-p2", phone="+14155550150"),
 ]
 MOBILE_1 = [
     {"message_id": "m1", "type": "track", "event": "Opened", "timestamp": "2026-10-01T10:00:00Z",
@@ -216,6 +222,23 @@ def test_a_limit_conflict_drops_the_weakest_edge_and_says_which_rule(runs: dict)
         "limit_shop_customer_id_per_email"
 
 
+def test_a_limit_per_customer_drops_the_least_trusted_edge_of_the_chain(runs: dict) -> None:
+    first = runs["first"]
+    # u-p1 - pia@home.com - shop s50 - +14155550150 - u-p2: each identifier has one login, the chain two. The
+    # edges are decided most trusted first (by the less trusted end: email before phone, then the more
+    # trusted end: a login before a shop account), so the phone - shop account edge is the one dropped
+    assert customer_of(first, "user_id:u-p1") == customer_of(first, "email:pia@home.com") \
+        == customer_of(first, "shop_customer_id:s50")
+    assert customer_of(first, "user_id:u-p2") == customer_of(first, "phone:+14155550150")
+    assert customer_of(first, "user_id:u-p1") != customer_of(first, "user_id:u-p2")
+    dropped = dict(first["dropped"])
+    assert dropped["phone:+14155550150 ~ shop_customer_id:s50"] == "customer_limit_user_id"
+    assert "email:pia@home.com ~ user_id:u-p1" not in dropped
+    # no customer holds two logins
+    logins = [c for k, c in first["identifiers"] if k.startswith("user_id:")]
+    assert len(logins) == len(set(logins))
+
+
 def test_a_nickname_with_the_same_birth_date_and_postcode_is_linked_with_its_reasons(runs: dict) -> None:
     first = runs["first"]
     assert customer_of(first, "crm_contact_id:hubspot:c4") == customer_of(first, "loyalty_id:L4")
@@ -230,7 +253,7 @@ def test_a_nickname_with_the_same_birth_date_and_postcode_is_linked_with_its_rea
 
 def test_customer_source_records_cover_every_profile_record_once(runs: dict) -> None:
     keys = [r[0] for r in runs["first"]["records"]]
-    assert len(keys) == len(set(keys)) == 6 + 5 + 4
+    assert len(keys) == len(set(keys)) == 6 + 6 + 4
     assert all(r[1] for r in runs["first"]["records"] if r[0] not in ())
 
 

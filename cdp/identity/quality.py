@@ -8,7 +8,9 @@ more than one person), under-merged persons (spread over more than one customer)
     python -m cdp.identity.quality --warehouse W --truth DIR [--json]
 
 Scopes: `profile` (crm_contacts, shop_customers, loyalty_members: the contract's customer_source_records),
-`all` (every source record the truth gives a person), and one per source.
+`all` (every source record the truth gives a person), and one per source. For `profile`, the true pairs left
+apart are also counted by the evidence the two records share (an email or phone; a birth date, address or email
+user; only a name; nothing): pairs sharing only a name bound what an honest matcher can reach.
 """
 
 from __future__ import annotations
@@ -65,6 +67,53 @@ def score(con: duckdb.DuckDBPyConnection, where: str = "true", resolution: str =
     return out
 
 
+# The true pairs of profile records (distinct records, not rows) left apart, by the best evidence the two
+# records share: what a matcher could have used. Pairs sharing only a name (David Lee with a phone, David Lee
+# with an email) cannot be joined without joining namesakes: they bound the recall any honest matcher reaches.
+_MISSED_SQL = """
+with records as (
+    select distinct t.person_id, r.customer_id, p.*
+    from truth as t
+    inner join {resolution} as r
+        on r.source = t.source and r.source_file = t.file and r.source_line = t.line
+    inner join {prepared} as p
+        on p.source = r.source and p.source_record_id = r.record_key
+    where t.person_id is not null and t.source in ({profile})
+),
+pairs as (
+    select
+        l.email_std = r.email_std or l.phone_std = r.phone_std as strong,
+        l.birth_date = r.birth_date or l.postcode_std = r.postcode_std or l.street_std = r.street_std
+            or l.email_local = r.email_local or damerau_levenshtein(l.email_std, r.email_std) <= 2
+            or damerau_levenshtein(l.phone_std, r.phone_std) <= 2 as weak,
+        l.last_name_std = r.last_name_std or jaro_winkler_similarity(l.last_name_std, r.last_name_std) >= 0.8
+            or len(list_intersect(l.first_name_forms, r.first_name_forms)) > 0 as named
+    from records as l
+    inner join records as r
+        on l.person_id = r.person_id and l.record_id < r.record_id and l.customer_id is distinct from r.customer_id
+)
+select
+    case
+        when coalesce(strong, false) then 'an email or phone'
+        when coalesce(weak, false) then 'a birth date, address, email user or a near email or phone'
+        when coalesce(named, false) then 'only a name'
+        else 'nothing'
+    end as shared_evidence,
+    count(*) as missed_pairs
+from pairs
+group by all
+order by missed_pairs desc
+"""
+
+
+def missed_profile_pairs(con: duckdb.DuckDBPyConnection, resolution: str = RESOLUTION,
+                         prepared: str = "identity.int_profile_records_prepared") -> dict[str, int]:
+    """{evidence the two records share: true pairs of profile records resolved apart}."""
+    profile = ", ".join(f"'{s}'" for s in PROFILE_SOURCES)
+    rows = con.execute(_MISSED_SQL.format(resolution=resolution, prepared=prepared, profile=profile)).fetchall()
+    return {evidence: int(n) for evidence, n in rows}
+
+
 def evaluate(warehouse: Path, truth: Path, resolution: str = RESOLUTION) -> dict[str, dict]:
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute(f"create temp view truth as select * from read_parquet('{truth / 'source_records.parquet'}')")
@@ -74,7 +123,9 @@ def evaluate(warehouse: Path, truth: Path, resolution: str = RESOLUTION) -> dict
     resolved = ", ".join(f"'{s}'" for s in sources)
     scopes = {"profile": f"t.source in ({profile})", "all": f"t.source in ({resolved})"}
     scopes |= {s: f"t.source = '{s}'" for s in sources}
-    return {name: score(con, where, resolution) for name, where in scopes.items()}
+    results = {name: score(con, where, resolution) for name, where in scopes.items()}
+    results["profile"]["missed_pairs_by_shared_evidence"] = missed_profile_pairs(con, resolution)
+    return results
 
 
 def format_table(results: dict[str, dict]) -> str:
@@ -87,6 +138,10 @@ def format_table(results: dict[str, dict]) -> str:
                      f"{r['largest_customer_records']:>9}")
     lines.append("over = customers holding records of more than one person; under = persons spread over more "
                  "than one customer; largest = records of the largest customer")
+    missed = results.get("profile", {}).get("missed_pairs_by_shared_evidence")
+    if missed:
+        lines.append("\ntrue pairs of profile records (distinct records) left apart, by what the two share:")
+        lines += [f"  {n:>6}  {evidence}" for evidence, n in missed.items()]
     return "\n".join(lines)
 
 

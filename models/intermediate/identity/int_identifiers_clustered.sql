@@ -1,16 +1,14 @@
-{#- Every usable identifier and the connected component of the identity graph it belongs to: the kept
-    deterministic edges plus the probabilistic links between profile records, resolved by
-    identity_connected_components (O(log n) passes, in the warehouse). -#}
+{#- Every usable identifier and its customer-to-be: the connected component of the identity graph
+    (int_identifier_components), except in the components that break a limit per customer
+    (the seed identifier_customer_limits), which are rebuilt from the edges int_identity_limit_decisions kept:
+    their connected components, by identity_connected_components (O(log n) passes, in the warehouse). -#}
 {{ config(post_hook="drop table if exists {{ this.schema }}.int_identifiers_clustered__cc_result") }}
 
 {%- set work = this.schema ~ '.int_identifiers_clustered__cc_' -%}
 {%- set edges_sql -%}
     select hash(left_key) as src, hash(right_key) as dst
-    from {{ ref('int_identifier_edges_guarded') }}
+    from {{ ref('int_identity_limit_decisions') }}
     where drop_rule is null
-    union all
-    select hash(left_record_id) as src, hash(right_record_id) as dst
-    from {{ ref('int_profile_records_matched') }}
 {%- endset -%}
 {#- the loop runs when the model is built, not when it is only compiled (docs, sqlfluff) -#}
 {%- if execute and flags.WHICH in ('run', 'build') -%}
@@ -19,36 +17,45 @@
 
 with
 
-extracted as (
-    select * from {{ ref('int_identifiers_extracted') }}
+components as (
+    select * from {{ ref('int_identifier_components') }}
 ),
 
-components as (
+decisions as (
+    select * from {{ ref('int_identity_limit_decisions') }}
+),
+
+limited as (
     select * from {{ work }}result
 ),
 
-identifiers as (
-    select
-        identifier_key,
-        any_value(identifier_type) as identifier_type,
-        any_value(identifier_value) as identifier_value,
-        any_value(identifier_strength) as identifier_strength,
-        any_value(identifier_priority) as identifier_priority,
-        count(*) as record_count,
-        min(first_seen_at) as first_seen_at,
-        max(last_seen_at) as last_seen_at
-    from extracted
-    where not is_blocked
-    group by identifier_key
+-- the identifiers of the components rebuilt under the limits
+limited_identifiers as (
+    select left_key as identifier_key from decisions
+    union
+    select right_key as identifier_key from decisions
 ),
 
 labelled as (
     select
-        identifiers.*,
-        coalesce(components.component_id, hash(identifiers.identifier_key)) as component_node_id
-    from identifiers
-    left join components
-        on hash(identifiers.identifier_key) = components.node_id
+        components.identifier_key,
+        components.identifier_type,
+        components.identifier_value,
+        components.identifier_strength,
+        components.identifier_priority,
+        components.record_count,
+        components.first_seen_at,
+        components.last_seen_at,
+        components.component_key as unlimited_component_key,
+        case
+            when limited_identifiers.identifier_key is not null
+                then coalesce(limited.component_id, hash(components.identifier_key))
+        end as limited_node_id
+    from components
+    left join limited_identifiers
+        on components.identifier_key = limited_identifiers.identifier_key
+    left join limited
+        on hash(components.identifier_key) = limited.node_id
 ),
 
 final as (
@@ -59,9 +66,11 @@ final as (
         identifier_strength,
         identifier_priority,
         -- the component named by its smallest identifier: independent of hashing, stable for equal data
-        min(identifier_key) over (partition by component_node_id) as component_key,
-        count(*) over (partition by component_node_id) as component_size,
-        bool_or(identifier_strength = 'strong') over (partition by component_node_id) as component_has_strong,
+        min(identifier_key) over (partition by unlimited_component_key, limited_node_id) as component_key,
+        count(*) over (partition by unlimited_component_key, limited_node_id) as component_size,
+        bool_or(identifier_strength = 'strong') over (
+            partition by unlimited_component_key, limited_node_id
+        ) as component_has_strong,
         record_count,
         first_seen_at,
         last_seen_at

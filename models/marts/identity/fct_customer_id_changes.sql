@@ -15,8 +15,29 @@ clustered as (
     select * from {{ ref('int_identifiers_clustered') }}
 ),
 
-edges as (
+guarded_edges as (
     select * from {{ ref('int_identifier_edges_guarded') }}
+),
+
+limit_decisions as (
+    select * from {{ ref('int_identity_limit_decisions') }}
+),
+
+-- every dropped edge: the graph's guards and the limits per customer
+edges as (
+    select
+        left_key,
+        right_key,
+        drop_rule
+    from guarded_edges
+    where drop_rule is not null
+    union all
+    select
+        left_key,
+        right_key,
+        drop_rule
+    from limit_decisions
+    where drop_rule is not null
 ),
 
 moved as (
