@@ -23,8 +23,10 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import os
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -209,21 +211,31 @@ def _insert_jsonl(con: duckdb.DuckDBPyConnection, table: str, path: Path, rel: s
                 new_line = '\\r\\n'
             ) with ordinality
             where trim(line) <> ''
+        ),
+        kinds as (
+            -- a valid document that starts with a brace is an object: no second parse for the usual line
+            select
+                *,
+                case
+                    when parsed is not null and starts_with(ltrim(line), '{{') then 'OBJECT'
+                    when parsed is not null then json_type(parsed)
+                end as kind
+            from lines
         )
         select
             $file as _file,
             line_number as _line,
             'jsonl' as _format,
-            case when json_type(parsed) = 'OBJECT' then parsed end as _record,
-            case when parsed is null or json_type(parsed) <> 'OBJECT' then line end as _raw,
+            case when kind = 'OBJECT' then parsed end as _record,
+            case when parsed is null or kind <> 'OBJECT' then line end as _raw,
             case
                 when parsed is null then 'malformed JSON: the line is not a valid JSON document'
-                when json_type(parsed) <> 'OBJECT' then 'malformed JSON: the line is a JSON '
-                    || lower(json_type(parsed)) || ', not an object'
+                when kind <> 'OBJECT' then 'malformed JSON: the line is a JSON '
+                    || lower(kind) || ', not an object'
             end as _parse_error,
             $ingested_at as _ingested_at,
             $modified_at as _file_modified_at
-        from lines
+        from kinds
         """,
         {"path": str(path), "file": rel, **meta},
     )
@@ -334,30 +346,38 @@ def ingest(landing_dir: Path, warehouse: Path, sources: list[str] | None = None,
                 "select source, file, size_bytes, file_modified_at from landing._files"
             ).fetchall()
         }
-        for source in sources:
+
+        def copy_source(source: str) -> SourceSummary:
             summary = SourceSummary(source)
-            for path in list_landed_files(landing_dir, source):
-                rel = path.relative_to(landing_dir).as_posix()
-                if (source, rel) in known:
-                    size, _ = known[(source, rel)]
-                    if size != path.stat().st_size:
-                        summary.skipped_changed.append(rel)
-                    continue
-                rows, errors, _ = ingest_file(con, source, path, rel, ingested_at)
-                summary.files += 1
-                summary.rows += rows
-                summary.errors += errors
-            summaries.append(summary)
-            if progress:
-                print(
-                    f"  landed {source:<18} {summary.files:>4} new files {summary.rows:>10,} rows "
-                    f"{summary.errors:>6,} unparseable",
-                    file=sys.stderr,
-                )
-                for rel in summary.skipped_changed:
+            with con.cursor() as cur:  # one connection per thread: sources are copied side by side
+                cur.execute("set TimeZone = 'UTC'")
+                for path in list_landed_files(landing_dir, source):
+                    rel = path.relative_to(landing_dir).as_posix()
+                    if (source, rel) in known:
+                        size, _ = known[(source, rel)]
+                        if size != path.stat().st_size:
+                            summary.skipped_changed.append(rel)
+                        continue
+                    rows, errors, _ = ingest_file(cur, source, path, rel, ingested_at)
+                    summary.files += 1
+                    summary.rows += rows
+                    summary.errors += errors
+            return summary
+
+        # a JSONL file is read by one thread (its line numbers need the order), so sources run in parallel
+        with ThreadPoolExecutor(max_workers=max(1, min(len(sources), os.cpu_count() or 1))) as pool:
+            for summary in pool.map(copy_source, sources):
+                summaries.append(summary)
+                if progress:
                     print(
-                        f"  WARNING {rel}: changed after it was landed; ignored "
-                        "(landed files are immutable: land changes as a new file)",
+                        f"  landed {summary.source:<18} {summary.files:>4} new files {summary.rows:>10,} rows "
+                        f"{summary.errors:>6,} unparseable",
                         file=sys.stderr,
                     )
+                    for rel in summary.skipped_changed:
+                        print(
+                            f"  WARNING {rel}: changed after it was landed; ignored "
+                            "(landed files are immutable: land changes as a new file)",
+                            file=sys.stderr,
+                        )
     return summaries

@@ -17,6 +17,21 @@
       _is_current         the latest valid version of an entity (always true for events)
     Duplicates: for event grain, a later delivery of the same unique key; for entity grain, a later delivery of
     an identical record. The first delivery in landing order (_ingested_at, _file, _line) is kept.
+
+    Incremental (docs/benchmarks.md): the base models are incremental models. The model itself is the manifest
+    of what it processed: a run reads only the landed files that are not in it yet (those of the latest
+    ingest or later, by `_ingested_at`, minus the files already staged), so its cost follows the new data.
+      - a duplicate is found against the rows already staged as well as within the new files;
+      - entity grain: the staged versions of every entity that has a new valid version are emitted again
+        with `_is_current` recomputed over old and new versions (delete+insert on `_row_id`); event grain
+        appends;
+      - late-arriving rows (old timestamps in a new file) need nothing special: every row of a new file is
+        staged whatever its timestamp, and landing order, not event time, decides which delivery is first;
+      - rows deleted from landing (erasure, cdp/privacy.py) are caught by the pre-hook
+        `stage_landing_forget_deleted`: when the model holds more rows than landing does for the files it
+        processed, it is emptied and rebuilt in the same run, so a staged copy of an erased row never survives.
+    `dbt build --full-refresh` rebuilds from all of landing and gives the same tables
+    (tests/test_incremental.py proves it).
 -#}
 {% macro stage_landing_rows(source_name) %}
     {%- set landed_relation = source('landing', source_name) -%}
@@ -27,11 +42,46 @@
     {%- set unique_key = table_meta.get('unique_key', []) -%}
     {%- set entity_key = table_meta.get('entity_key', []) -%}
     {%- set updated_at = table_meta.get('updated_at') -%}
+    {%- set incremental = is_incremental() -%}
+    {%- set is_entity = grain == 'entity' and entity_key -%}
 
 with
 
+{%- if incremental %}
+
+staged_before as (
+    select * from {{ this }}
+),
+
+watermark as (
+    select max(_ingested_at) as last_ingested_at
+    from staged_before
+),
+
+{%- endif %}
+
 landed as (
     select * from {{ landed_relation }}
+    {%- if incremental %}
+    -- only files not staged yet: those of the latest staged ingest or later, minus the ones already staged
+    where
+        _ingested_at >= coalesce((select last_ingested_at from watermark), cast('-infinity' as timestamp))
+        and _file not in (
+            select distinct staged_before._file
+            from staged_before
+            where staged_before._ingested_at >= (select last_ingested_at from watermark)
+        )
+    {%- endif %}
+),
+
+texts as (
+    -- every declared field in one pass over the JSON (one parse per row, not one per field)
+    select
+        *,
+        json_extract_string(_record, [
+            {%- for col in columns %}'$."{{ col.name }}"'{% if not loop.last %}, {% endif %}{% endfor -%}
+        ]) as _texts
+    from landed
 ),
 
 extracted as (
@@ -45,10 +95,10 @@ extracted as (
         _ingested_at,
         _file_modified_at,
         {%- for col in columns %}
-        nullif(trim({{ cdp_json_text('_record', col.name) }}), '') as {{ adapter.quote(col.name ~ '__text') }},
+        nullif(trim(_texts[{{ loop.index }}]), '') as {{ adapter.quote(col.name ~ '__text') }},
         {%- endfor %}
         md5(_file || ':' || cast(_line as varchar)) as _row_id
-    from landed
+    from texts
 ),
 
 typed as (
@@ -124,36 +174,58 @@ validated as (
 ranked as (
     select
         *,
-        row_number() over (
+        -- the first delivery of each version, in landing order: one hash aggregate instead of a sort
+        min({'ingested_at': _ingested_at, 'file': _file, 'line': _line}) over (
             partition by _invalid_row_reason is null, _version_id
-            order by _ingested_at, _file, _line
-        ) as _delivery_number,
-        first_value(_file) over (
-            partition by _invalid_row_reason is null, _version_id
-            order by _ingested_at, _file, _line
-        ) as _first_delivery_file,
-        first_value(_line) over (
-            partition by _invalid_row_reason is null, _version_id
-            order by _ingested_at, _file, _line
-        ) as _first_delivery_line
+        ) as _first_delivery
     from validated
 ),
 
+{%- if incremental %}
+
+first_deliveries_before as (
+    -- valid versions staged by earlier runs: a new delivery of one of them is a duplicate
+    select
+        _version_id,
+        _file,
+        _line
+    from staged_before
+    where
+        _quarantine_reason is null
+        and _version_id in (
+            select ranked._version_id from ranked
+            where ranked._invalid_row_reason is null
+        )
+),
+
+{%- endif %}
+
 flagged as (
     select
-        *,
+        ranked.*,
         coalesce(
-            _invalid_row_reason,
+            ranked._invalid_row_reason,
             case
-                when _delivery_number > 1
-                    then 'duplicate delivery of {{ unique_key | join("+") if (grain == "event" and unique_key) else "an identical record" }} first landed in '
-                        || _first_delivery_file || ' line ' || cast(_first_delivery_line as varchar)
+                {%- if incremental %}
+                when first_deliveries_before._version_id is not null
+                    then '{{ stage_landing_duplicate_reason(grain, unique_key) }} first landed in '
+                        || first_deliveries_before._file || ' line ' || cast(first_deliveries_before._line as varchar)
+                {%- endif %}
+                when ranked._first_delivery <> {'ingested_at': ranked._ingested_at, 'file': ranked._file, 'line': ranked._line}
+                    then '{{ stage_landing_duplicate_reason(grain, unique_key) }} first landed in '
+                        || ranked._first_delivery.file || ' line ' || cast(ranked._first_delivery.line as varchar)
             end
         ) as _quarantine_reason
     from ranked
+    {%- if incremental %}
+    left join first_deliveries_before
+        on
+            ranked._invalid_row_reason is null
+            and ranked._version_id = first_deliveries_before._version_id
+    {%- endif %}
 ),
 
-final as (
+new_rows as (
     select
         _row_id,
         _file,
@@ -166,7 +238,60 @@ final as (
         coalesce(json_keys(_invalid_values), []) as _invalid_fields,
         _quarantine_reason,
         _version_id,
-        {%- if grain == 'entity' and entity_key %}
+        _record,
+        _raw,
+        _format,
+        _ingested_at,
+        _file_modified_at
+    from flagged
+),
+
+{%- if is_entity %}
+
+{%- if incremental %}
+
+versions_before as (
+    -- the staged valid versions of every entity with a new valid version: their _is_current is recomputed
+    select * exclude (_is_current)
+    from staged_before
+    where
+        _quarantine_reason is null
+        and exists (
+            select 1 from new_rows
+            where
+                new_rows._quarantine_reason is null
+                {%- for k in entity_key %}
+                and new_rows.{{ adapter.quote(k) }} is not distinct from staged_before.{{ adapter.quote(k) }}
+                {%- endfor %}
+        )
+),
+
+{%- endif %}
+
+versions as (
+    select * from new_rows
+    {%- if incremental %}
+    union all by name
+    select * from versions_before
+    {%- endif %}
+),
+
+{%- endif %}
+
+final as (
+    select
+        _row_id,
+        _file,
+        _line,
+        {%- for col in columns %}
+        {{ adapter.quote(col.name) }},
+        {%- endfor %}
+        extra,
+        _invalid_values,
+        _invalid_fields,
+        _quarantine_reason,
+        _version_id,
+        {%- if is_entity %}
         _quarantine_reason is null
         and row_number() over (
             partition by _quarantine_reason is null,
@@ -185,10 +310,29 @@ final as (
         _format,
         _ingested_at,
         _file_modified_at
-    from flagged
+    from {{ 'versions' if is_entity else 'new_rows' }}
 )
 
 select * from final
+{% endmacro %}
+
+{#- The start of the reason given to a duplicate delivery. -#}
+{% macro stage_landing_duplicate_reason(grain, unique_key) -%}
+    duplicate delivery of {{ unique_key | join("+") if (grain == "event" and unique_key) else "an identical record" }}
+{%- endmacro %}
+
+{#- Pre-hook of every base model: when rows were deleted from landing since the model last ran (erasure), the
+    model holds more rows than landing does for the files it processed; it is then emptied, and the run that
+    follows stages all of landing again (duplicates and current versions recomputed without the deleted rows).
+    Costs two counts when nothing was deleted. -#}
+{% macro stage_landing_forget_deleted(source_name) %}
+    {%- if is_incremental() -%}
+delete from {{ this }}
+where (select count(*) from {{ this }}) <> (
+    select count(*) from {{ source('landing', source_name) }}
+    where _ingested_at <= (select max(_ingested_at) from {{ this }})
+)
+    {%- endif -%}
 {% endmacro %}
 
 {#- The graph node of a landing source table (none while dbt parses). -#}

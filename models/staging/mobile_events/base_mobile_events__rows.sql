@@ -1,3 +1,8 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ stage_landing_forget_deleted('mobile_events') }}",
+) }}
 
 {{ stage_landing_rows('mobile_events') }}
