@@ -34,6 +34,7 @@ dagster: setup
 	@test -e "$${CDP_WAREHOUSE:-warehouse/cdp.duckdb}" || $(BIN)/cdp demo
 	mkdir -p .dagster_home
 	ln -sf ../orchestration/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster instance concurrency set warehouse_writer 1
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -m orchestration.definitions
 
 clean:

@@ -45,8 +45,6 @@ RUN_SPECIFIC = {
     "rfm_frequency",
     "rfm_monetary",
     "rfm_segment",
-    # arg_max(order_id, ordered_at): two orders at the same time (the increment copies timestamps) pick either
-    "main.customer_service_lookup.last_order_id",
 }
 
 # Floating-point results (model scores and metrics) are compared to 1e-6 (absolute or relative): a model

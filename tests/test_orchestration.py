@@ -233,7 +233,10 @@ dg.materialize([writer], instance=instance)
 def test_the_instance_runs_one_writer_step_at_a_time_across_runs(tmp_path: Path) -> None:
     """Two runs started at once, each with a step in the writer pool: the instance config makes one wait."""
     shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    dg.DagsterInstance.from_config(str(tmp_path))  # creates the storage before the two runs race for it
+    # creates the storage before the two runs race for it, and the pool's slots as `make dagster` does
+    # (`dagster instance concurrency set`): a pool first met by two runs in the same millisecond is otherwise
+    # initialized by both, and both get a slot
+    dg.DagsterInstance.from_config(str(tmp_path)).event_log_storage.set_concurrency_slots("warehouse_writer", 1)
     script = tmp_path / "writer.py"
     script.write_text(WRITER_STEP)
     runs = [

@@ -40,9 +40,9 @@ customer_orders as (
             where orders.order_status in ('placed', 'shipped')
         ) as open_order_ids,
         count(*) filter (where orders.order_status in ('placed', 'shipped')) as open_orders_count,
-        arg_max(orders.order_id, orders.ordered_at) as last_order_id,
-        arg_max(orders.order_status, orders.ordered_at) as last_order_status,
-        arg_max(orders.order_total, orders.ordered_at) as last_order_total,
+        arg_max(orders.order_id, (orders.ordered_at, orders.order_id)) as last_order_id,
+        arg_max(orders.order_status, (orders.ordered_at, orders.order_id)) as last_order_status,
+        arg_max(orders.order_total, (orders.ordered_at, orders.order_id)) as last_order_total,
         max(orders.ordered_at) as last_order_at
     from orders
     inner join resolved
