@@ -27,8 +27,9 @@ lint: setup
 		$(BIN)/sqlfluff lint models data-tests --processes 2 --disable-progress-bar
 	rm -rf $(LINT_DIR)
 
+# two workers (the machine's two cores), a test file per worker so that its fixtures are built once
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 dagster: setup
 	@test -e "$${CDP_WAREHOUSE:-warehouse/cdp.duckdb}" || $(BIN)/cdp demo
