@@ -43,6 +43,20 @@
 {%- endmacro %}
 
 
+{#- The staged rows of an event source that the calling incremental model has not seen yet: all of them on a
+    full build, else those landed (_ingested_at) after the newest the model holds for that source (its column
+    ingested_at). The one definition of "new" for every incremental traits model. -#}
+{% macro traits_rows_landed_since_last_run(source) -%}
+    select * from {{ ref(traits_identity_declaration(source).model) }}
+    {%- if is_incremental() %}
+    where _ingested_at > (
+        select coalesce(max(ingested_at), cast('1900-01-01' as timestamp)) from {{ this }}
+        where source = '{{ source }}'
+    )
+    {%- endif %}
+{%- endmacro %}
+
+
 {#- The event's identifiers as a sorted list of identifier keys (type:normalized value), empty values dropped:
     the same keys identity builds in int_identifiers_extracted. -#}
 {% macro traits_identifier_keys(declaration) -%}

@@ -14,13 +14,7 @@ with
 
 {% for s in sources %}
 {{ s.source }} as (
-    select * from {{ ref(traits_identity_declaration(s.source).model) }}
-    {%- if is_incremental() %}
-    where _ingested_at > (
-        select coalesce(max(ingested_at), cast('1900-01-01' as timestamp)) from {{ this }}
-        where source = '{{ s.source }}'
-    )
-    {%- endif %}
+    {{ traits_rows_landed_since_last_run(s.source) }}
 ),
 
 {% endfor -%}
