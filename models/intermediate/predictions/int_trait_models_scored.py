@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import duckdb
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
@@ -22,6 +23,9 @@ from threadpoolctl import threadpool_limits
 
 HORIZON_DAYS = 90  # every trait looks 90 days ahead
 MIN_HOLDOUT_ROWS = 50
+# Training on more rows than this adds little to a 20-feature gradient-boosted model and grows its cost linearly:
+# above it, a fixed-seed random sample of the training population is used (the holdout is never sampled).
+MAX_TRAIN_ROWS = 200_000
 FEATURES = [
     "days_since_first_active", "days_since_last_active", "days_since_last_purchase",
     "active_days_30", "active_days_90", "active_days_365",
@@ -42,42 +46,62 @@ def features_at(daily: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
     return _CACHE[key]
 
 
+FEATURES_SQL = """
+with past as (
+    select
+        customer_id,
+        cast($cutoff as date) - activity_date as age,
+        first_active_at is not null as is_active_day,
+        orders_count + cast(store_purchase_lines > 0 as integer) as purchases,
+        -- money in exact decimals: the sums do not depend on the order of the rows (same scores every run)
+        cast(order_revenue as decimal(18, 2)) + cast(store_purchase_amount as decimal(18, 2)) as revenue,
+        returns_count,
+        page_views,
+        product_views,
+        cart_adds,
+        email_sends,
+        email_opens,
+        email_clicks
+    from daily
+    where activity_date <= cast($cutoff as date)
+)
+select
+    customer_id,
+    coalesce(max(age) filter (where is_active_day), 10000) as days_since_first_active,
+    coalesce(min(age) filter (where is_active_day), 10000) as days_since_last_active,
+    coalesce(min(age) filter (where purchases > 0), 10000) as days_since_last_purchase,
+    count(*) filter (where is_active_day and age < 30) as active_days_30,
+    count(*) filter (where is_active_day and age < 90) as active_days_90,
+    count(*) filter (where is_active_day and age < 365) as active_days_365,
+    coalesce(sum(purchases) filter (where age < 90), 0) as purchases_90,
+    coalesce(sum(purchases) filter (where age < 365), 0) as purchases_365,
+    coalesce(sum(revenue) filter (where age < 90), 0) as revenue_90,
+    coalesce(sum(revenue) filter (where age < 365), 0) as revenue_365,
+    coalesce(sum(returns_count) filter (where age < 365), 0) as returns_365,
+    coalesce(sum(page_views) filter (where age < 30), 0) as page_views_30,
+    coalesce(sum(product_views) filter (where age < 30), 0) as product_views_30,
+    coalesce(sum(cart_adds) filter (where age < 30), 0) as cart_adds_30,
+    coalesce(sum(page_views) filter (where age < 90), 0) as page_views_90,
+    coalesce(sum(cart_adds) filter (where age < 90), 0) as cart_adds_90,
+    coalesce(sum(email_sends) filter (where age < 90), 0) as email_sends_90,
+    coalesce(sum(email_opens) filter (where age < 90), 0) as email_opens_90,
+    coalesce(sum(email_clicks) filter (where age < 90), 0) as email_clicks_90,
+    -- least() skips nulls: the case keeps "never emailed" apart
+    case
+        when sum(email_sends) > 0 then least(sum(email_opens) / sum(email_sends), 1.0) else -1.0
+    end as email_open_rate
+from past
+group by customer_id
+order by customer_id
+"""
+
+
 def _features_at(daily: pd.DataFrame, cutoff: dt.date) -> pd.DataFrame:
-    past = daily[daily["activity_date"] <= cutoff].copy()
-    past["age"] = (pd.Timestamp(cutoff) - pd.to_datetime(past["activity_date"])).dt.days
-    past["is_active_day"] = past["first_active_at"].notna()
-    past["purchases"] = past["orders_count"] + (past["store_purchase_lines"] > 0).astype(int)
-    past["revenue"] = past["order_revenue"].astype(float) + past["store_purchase_amount"].astype(float)
-    g = past.groupby("customer_id")
-
-    def window(column: str, days: int) -> pd.Series:
-        return past[past["age"] < days].groupby("customer_id")[column].sum()
-
-    active = past[past["is_active_day"]]
-    bought = past[past["purchases"] > 0]
-    f = pd.DataFrame(index=g.size().index)
-    f["days_since_first_active"] = active.groupby("customer_id")["age"].max()
-    f["days_since_last_active"] = active.groupby("customer_id")["age"].min()
-    f["days_since_last_purchase"] = bought.groupby("customer_id")["age"].min()
-    for days in (30, 90, 365):
-        f[f"active_days_{days}"] = active[active["age"] < days].groupby("customer_id").size()
-    for days in (90, 365):
-        f[f"purchases_{days}"] = window("purchases", days)
-        f[f"revenue_{days}"] = window("revenue", days)
-    f["returns_365"] = window("returns_count", 365)
-    for column in ("page_views", "product_views", "cart_adds"):
-        f[f"{column}_30"] = window(column, 30)
-    f["page_views_90"] = window("page_views", 90)
-    f["cart_adds_90"] = window("cart_adds", 90)
-    for column in ("email_sends", "email_opens", "email_clicks"):
-        f[f"{column}_90"] = window(column, 90)
-    sends, opens = g["email_sends"].sum(), g["email_opens"].sum()
-    f["email_open_rate"] = (opens / sends.where(sends > 0)).clip(upper=1.0)
-    never = 10_000  # "never" for the recency features
-    f[["days_since_first_active", "days_since_last_active", "days_since_last_purchase"]] = f[
-        ["days_since_first_active", "days_since_last_active", "days_since_last_purchase"]].fillna(never)
-    f["email_open_rate"] = f["email_open_rate"].fillna(-1.0)
-    return f.fillna(0.0)[FEATURES]
+    """The features as of `cutoff`, one aggregate pass in DuckDB (pandas took 2.4 s a cutoff at 10^6 events)."""
+    with duckdb.connect(config={"threads": 1}) as con:
+        con.register("daily", daily)
+        frame = con.execute(FEATURES_SQL, {"cutoff": cutoff}).df()
+    return frame.set_index("customer_id").astype(float)[FEATURES]
 
 
 def labels_after(daily: pd.DataFrame, cutoff: dt.date, days: int) -> pd.DataFrame:
@@ -128,6 +152,9 @@ def evaluate(daily: pd.DataFrame, as_of: dt.date, trait: str) -> tuple[list[dict
     train_cutoff = as_of - dt.timedelta(days=2 * horizon)
     holdout_cutoff = as_of - dt.timedelta(days=horizon)
     x_train, y_train, _ = trait_frames(daily, train_cutoff, trait)
+    if len(x_train) > MAX_TRAIN_ROWS:
+        x_train = x_train.sample(n=MAX_TRAIN_ROWS, random_state=0).sort_index()
+        y_train = y_train.loc[x_train.index]
     x_test, y_test, baseline = trait_frames(daily, holdout_cutoff, trait)
     common = {"trait_name": trait, "train_rows": len(x_train), "holdout_rows": len(x_test),
               "train_cutoff_at": pd.Timestamp(train_cutoff), "holdout_cutoff_at": pd.Timestamp(holdout_cutoff),
