@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import multiprocessing
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -14,6 +15,7 @@ import pytest
 from cdp import hashing
 from cdp.activation.destinations import backoff, retry_after_seconds
 from cdp.activation.sync import ActivationRun, activate, idempotency_key, redact
+from expectations.run import CheckResult, run_suites
 from tests.activation_fixtures import (
     Postgres,
     Warehouse,
@@ -301,3 +303,42 @@ def test_a_database_that_is_down_is_an_error_not_a_skip_and_loses_nothing(setup:
     assert not run.ok and run.results[0].skipped is None
     assert "desk unavailable: cannot connect" in (run.results[0].error or "")
     assert setup["wh"].rows("select count(*) from activation.sync_state") == [(0,)]
+
+
+def _activation_age(wh_path: Path, tmp: Path, hours_later: float) -> CheckResult:
+
+    now = datetime.now(UTC) + timedelta(hours=hours_later)
+    return run_suites(wh_path, tmp / "docs", suites=["velocity"], now=now, store=False).check(
+        "velocity.activation_age")
+
+
+def test_a_sync_with_nothing_to_send_keeps_the_destination_fresh_and_one_that_stays_down_goes_stale(
+        setup: dict) -> None:
+    people, consents = five_people()
+    setup["wh"].load(people, consents)
+    assert setup["sync"]().ok
+    assert setup["sync"]().results[0].adds == 0  # nothing new to send
+    assert setup["wh"].rows("select destination, audience, sync_status, changes from activation.sync_runs "
+                            "order by finished_at") == [("hook", "engaged", "success", 5), ("hook", "engaged", "success", 0)]
+    fresh = _activation_age(setup["wh"].path, setup["tmp"], hours_later=25)
+    assert fresh.status == "passed", fresh.message
+    stale = _activation_age(setup["wh"].path, setup["tmp"], hours_later=27)
+    assert stale.status == "failed" and not stale.blocking, stale.message
+    # the destination goes down: every attempt is recorded as failed, and the age runs from the last success
+    setup["receiver"].script = [(503, {})] * 20
+    people[0]["engagement_score"] = 1.0
+    setup["wh"].load(people, consents)
+    assert not setup["sync"]().ok
+    assert setup["wh"].rows("select sync_status, count(*) from activation.sync_runs group by all order by 1") == [
+        ("failed", 1), ("success", 2)]
+    assert _activation_age(setup["wh"].path, setup["tmp"], hours_later=27).status == "failed"
+
+
+def test_a_destination_that_never_succeeded_is_judged_from_its_first_attempt(setup: dict) -> None:
+    people, consents = five_people()
+    setup["wh"].load(people, consents)
+    setup["receiver"].script = [(503, {})] * 20
+    assert not setup["sync"]().ok
+    assert _activation_age(setup["wh"].path, setup["tmp"], hours_later=1).status == "passed"
+    late = _activation_age(setup["wh"].path, setup["tmp"], hours_later=30)
+    assert late.status == "failed" and "no successful sync since the first attempt" in late.message, late.message

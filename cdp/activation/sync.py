@@ -86,6 +86,21 @@ STATE_DDL = [
         reason varchar,
         synced_at timestamp not null
     )""",
+    # one row per (destination, audience) a run tried to sync, changes or not: what the activation_age check
+    # reads, so that a destination with nothing new to send is still seen as up to date, and one that is down
+    # is seen falling behind
+    """create table if not exists activation.sync_runs (
+        sync_id varchar not null,
+        destination varchar not null,
+        audience varchar not null,
+        sync_status varchar not null,
+        changes integer not null,
+        delivered integer not null,
+        failed integer not null,
+        rejected integer not null,
+        finished_at timestamp not null,
+        primary key (sync_id, destination, audience)
+    )""",
 ]
 
 # The diff: benchmarked against the naive full-snapshot EXCEPT in bench/activation_diff.py.
@@ -446,6 +461,15 @@ def sync_one(con: duckdb.DuckDBPyConnection, sync_id: str, audience: Audience, d
     return result
 
 
+def _record_run(con: duckdb.DuckDBPyConnection, sync_id: str, result: SyncResult) -> None:
+    """One row of activation.sync_runs: success when nothing failed (rejected rows are the destination's verdict
+    on the data, logged and retried; they do not make the destination stale)."""
+    status = "failed" if result.error or result.failed else "success"
+    con.execute("insert or replace into activation.sync_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        sync_id, result.destination, result.audience, status, result.adds + result.updates + result.removes,
+        result.delivered, result.failed, result.rejected, datetime.now(UTC).replace(tzinfo=None)])
+
+
 def activate(warehouse: Path, outbox_dir: Path, env: dict[str, str], dry_run: bool = False,
              config: ActivationConfig | None = None, only: Iterable[str] | None = None,
              sleep: Sleep = time.sleep, hook: Hook | None = None, check_quality: bool = True,
@@ -497,10 +521,12 @@ def activate(warehouse: Path, outbox_dir: Path, env: dict[str, str], dry_run: bo
             try:
                 for audience, mapping in sorted(pairs, key=lambda p: p[0].name):
                     if skipped or down:
-                        run.results.append(SyncResult(name, audience.name, skipped=skipped, error=down))
-                        continue
-                    result = sync_one(con, run.sync_id, audience, destination, mapping, sender, dry_run, hook)
+                        result = SyncResult(name, audience.name, skipped=skipped, error=down)
+                    else:
+                        result = sync_one(con, run.sync_id, audience, destination, mapping, sender, dry_run, hook)
                     run.results.append(result)
+                    if not dry_run and not skipped:
+                        _record_run(con, run.sync_id, result)
                     if result.error and "unavailable" in result.error:
                         down = f"not attempted: {result.error}"
             finally:
