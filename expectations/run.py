@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import sys
 import time
 import uuid
@@ -367,6 +368,22 @@ def _gx_class(expectation_type: str) -> type:
     return getattr(gxe, camel)
 
 
+DATA_DOCS_RUNS_KEPT = 30
+
+
+def prune_data_docs(data_docs_dir: Path, keep: int = DATA_DOCS_RUNS_KEPT) -> list[Path]:
+    """Keeps the validation pages of the newest `keep` runs of each suite (by the time their folder was written,
+    then by name) and deletes the older ones, which no index links to any more (every run's history stays in
+    quality.check_results). Returns the folders deleted."""
+    deleted = []
+    for suite_dir in sorted((data_docs_dir / "validations").glob("*")):
+        runs = sorted((p for p in suite_dir.iterdir() if p.is_dir()), key=lambda p: (p.stat().st_mtime, p.name))
+        for old in runs[:-keep] if keep > 0 else runs:
+            shutil.rmtree(old)
+            deleted.append(old)
+    return deleted
+
+
 def _validate(frame: pd.DataFrame, ran: Sequence[Check], suite_names: Sequence[str], data_docs_dir: Path,
               run_id: str) -> tuple[dict[str, dict[int, list[tuple[Expectation, list[int], str]]]], Path]:
     """Validates the stacked frame with one GE suite per V; returns, per suite and check index, each
@@ -425,6 +442,7 @@ def _validate(frame: pd.DataFrame, ran: Sequence[Check], suite_names: Sequence[s
     )
     # The Data Docs are built once for the five suites (an UpdateDataDocsAction would rebuild them per suite).
     context.build_data_docs(site_names=["cdp_quality"])
+    prune_data_docs(data_docs_dir)
     outcome: dict[str, dict[int, list[tuple[Expectation, list[int], str]]]] = {}
     for validation in result.run_results.values():
         suite_name = validation.suite_name

@@ -26,7 +26,7 @@ import pytest
 from cdp.config import Settings
 from cdp.landing import ingest
 from expectations.dagster_asset import QUALITY_KEY, build_quality_asset
-from expectations.run import RESULTS_TABLE, SuitesResult, load_suites, main, run_suites
+from expectations.run import RESULTS_TABLE, SuitesResult, load_suites, main, prune_data_docs, run_suites
 
 from .conftest import run_dbt
 
@@ -139,6 +139,23 @@ def test_results_history_grows_by_one_run_per_run(clean: dict, tmp_path: Path) -
     # the second run compares its staged rows with the first run's, read back from the history table
     assert first.check("volume.rows_growth").observed["orders"] is None
     assert second.check("volume.rows_growth").observed["orders"] == pytest.approx(1.0)
+    # each run wrote its own validation pages beside the Data Docs index
+    pages = warehouse.parent / "data_docs" / "validations" / "volume"
+    assert sorted(p.name for p in pages.iterdir()) == sorted([first.run_id, second.run_id])
+
+
+def test_data_docs_keep_the_pages_of_the_newest_runs_only(tmp_path: Path) -> None:
+    runs = [f"202611{day:02d}T060000-abcd{day:04d}" for day in range(1, 6)]
+    for suite in ("volume", "value"):
+        for age, run_id in enumerate(reversed(runs)):  # the folder of the last run id is the newest
+            folder = tmp_path / "validations" / suite / run_id
+            (folder / "20261101T060000Z").mkdir(parents=True)
+            os.utime(folder, (1_800_000_000 - age * 3600, 1_800_000_000 - age * 3600))
+    deleted = prune_data_docs(tmp_path, keep=2)
+    assert len(deleted) == 6
+    for suite in ("volume", "value"):
+        assert sorted(p.name for p in (tmp_path / "validations" / suite).iterdir()) == runs[-2:]
+    assert prune_data_docs(tmp_path, keep=2) == []
 
 
 def test_every_check_has_a_reason_a_blocking_flag_and_a_known_expectation() -> None:
