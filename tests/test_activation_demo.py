@@ -99,3 +99,53 @@ def test_the_dagster_sync_asset_reports_diff_and_delivery_counts(copy: dict) -> 
     metadata = event.materialization.metadata
     assert metadata["adds"].value == expected and metadata["delivered"].value == expected
     assert metadata["removes"].value == 0 and metadata["failed"].value == 0
+
+
+def test_an_erasure_landed_after_a_sync_removes_the_person_from_the_destination_it_was_sent_to(
+        demo: dict, tmp_path: Path) -> None:
+    """End to end: a person already sent to Google Customer Match asks for erasure (a privacy_requests file in the
+    landing zone); the next `cdp run` erases them everywhere and sends the destination a removal carrying the
+    hashes it was sent, and no trace of them stays in the activation state."""
+    import csv
+    import json
+
+    landing = tmp_path / "landing"
+    shutil.copytree(demo["env"]["CDP_LANDING_DIR"], landing)
+    wh = tmp_path / "warehouse" / "cdp.duckdb"
+    wh.parent.mkdir()
+    shutil.copy(demo["env"]["CDP_WAREHOUSE"], wh)
+    outbox = tmp_path / "outbox"
+    shutil.copytree(demo["env"]["CDP_OUTBOX_DIR"], outbox)
+    env = {**demo["env"], "CDP_LANDING_DIR": str(landing), "CDP_WAREHOUSE": str(wh), "CDP_OUTBOX_DIR": str(outbox)}
+    # a customer whose email was sent to Google, and that email in plain text (from identity)
+    rows = q(wh, """
+        select s.customer_id, s.audience, s.record_key, i.identifier_value
+        from activation.sync_state as s
+        inner join main.customer_identifiers as i
+            on s.customer_id = i.customer_id and i.identifier_type = 'email'
+        where s.destination = 'google_customer_match' and s.record_key like '%"email"%'
+        order by s.customer_id, i.identifier_value""")
+    assert rows, "the demo sent nobody with an email to google_customer_match"
+    customer_id, audience, record_key, email = rows[0]
+    email_hash = json.loads(record_key)["email"]
+    (landing / "privacy_requests").mkdir(exist_ok=True)
+    (landing / "privacy_requests" / "privacy_requests_9001_20261116.csv").write_text(
+        "request_id,subject_type,subject_id,request_type,received_at\n"
+        f"req-e2e-1,email,{email},erasure,2026-11-16T05:00:00Z\n")
+
+    result = cdp(["run"], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert email not in result.stdout + result.stderr  # no PII in logs
+    # the destination got a removal file with the hash it had been sent
+    removed = set()
+    for path in (outbox / "google_customer_match").glob(f"{audience}__remove__*.csv"):
+        with path.open() as handle:
+            removed |= {row["Email"] for row in csv.DictReader(handle)}
+    assert email_hash in removed
+    # nothing of the person is left in the activation state or in identity, and the removal is logged
+    assert q(wh, f"select count(*) from activation.sync_state where record_key like '%{email_hash}%'") == [(0,)]
+    assert q(wh, f"select count(*) from main.customer_identifiers where identifier_value = '{email}'") == [(0,)]
+    assert q(wh, "select count(*) from main.activation_log where destination = 'google_customer_match' "
+                 f"and operation = 'remove' and customer_id = '{customer_id}' and sync_status = 'success'") == [(1,)]
+    steps = {step for (step,) in q(wh, "select step from privacy.request_log where request_id = 'req-e2e-1'")}
+    assert "completed" in steps, steps
