@@ -346,7 +346,7 @@ def _landed_rows(warehouse: Path) -> int:
 
 
 def run_scale(events: int, workdir: Path, memory_limit: str, share: float, seed: int, naive: bool,
-              dbt_tests: bool = True, dbt_select: str | None = None) -> dict:
+              dbt_tests: bool = True, dbt_select: str | None = None, cache: Path | None = None) -> dict:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     land = workdir / "landing"
@@ -360,8 +360,17 @@ def run_scale(events: int, workdir: Path, memory_limit: str, share: float, seed:
                 str(profile)]
 
     customers = max(50, round(events / 20))
-    generated = measure([str(BIN / "cdp"), "generate", "--out", str(land), "--customers", str(customers),
-                         "--seed", str(seed), "--as-of", "2026-11-20", "--quiet"], env)
+    cached = cache / f"customers_{customers}_seed_{seed}" if cache else None
+    if cached and (cached / "landing").is_dir():
+        # the same zone `cdp generate` would write (it is deterministic): copied, and its generation time read back
+        shutil.copytree(cached / "landing", land)
+        generated = Measured(float(json.loads((cached / "generated.json").read_text())["seconds"]), 0.0)
+    else:
+        generated = measure([str(BIN / "cdp"), "generate", "--out", str(land), "--customers", str(customers),
+                             "--seed", str(seed), "--as-of", "2026-11-20", "--quiet"], env)
+        if cached:
+            shutil.copytree(land, cached / "landing")
+            (cached / "generated.json").write_text(json.dumps({"seconds": generated.seconds}))
     select = ("--select", dbt_select) if dbt_select else ()
     full = build("full", env, dbt, workdir, dbt_tests=dbt_tests, select=select)
     with duckdb.connect(env["CDP_WAREHOUSE"], read_only=True) as con:
@@ -459,6 +468,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-limit", default="18GB")
     parser.add_argument("--increment", type=float, default=0.01, help="share of new rows landed (default 1%%)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="keep each generated landing zone here and reuse it on later runs (generation is "
+                             "deterministic; at 10^7 events it takes minutes)")
     parser.add_argument("--no-naive", action="store_true", help="skip the naive full rebuild")
     parser.add_argument("--no-dbt-tests", action="store_true", help="skip `dbt test` (the CI smoke run)")
     parser.add_argument("--dbt-select", help="build only these dbt models (a dbt selector, e.g. 'tag:staging'); "
@@ -479,7 +491,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"== {int(events):,} events", file=sys.stderr, flush=True)
         results.append({"requested_events": int(events), **run_scale(
             int(events), workdir, ns.memory_limit, ns.increment, ns.seed, not ns.no_naive, not ns.no_dbt_tests,
-            ns.dbt_select)})
+            ns.dbt_select, ns.cache)})
         results.sort(key=lambda r: r["requested_events"])
         if not ns.keep:
             shutil.rmtree(workdir, ignore_errors=True)
