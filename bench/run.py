@@ -362,8 +362,9 @@ def run_scale(events: int, workdir: Path, memory_limit: str, share: float, seed:
     customers = max(50, round(events / 20))
     cached = cache / f"customers_{customers}_seed_{seed}" if cache else None
     if cached and (cached / "landing").is_dir():
-        # the same zone `cdp generate` would write (it is deterministic): copied, and its generation time read back
-        shutil.copytree(cached / "landing", land)
+        # the same zone `cdp generate` would write (it is deterministic): hard-linked (landed files are immutable;
+        # the increment adds new files), and its generation time read back
+        shutil.copytree(cached / "landing", land, copy_function=os.link)
         generated = Measured(float(json.loads((cached / "generated.json").read_text())["seconds"]), 0.0)
     else:
         generated = measure([str(BIN / "cdp"), "generate", "--out", str(land), "--customers", str(customers),
