@@ -115,6 +115,18 @@ def test_unusable_rows_are_quarantined_with_file_line_and_reason(warehouse: Path
     ]
 
 
+def test_the_landed_record_is_kept_in_staging_for_quarantined_rows_only(warehouse: Path) -> None:
+    # a staged row is its typed columns (landing keeps the record); a quarantined row keeps what it said
+    kept = query(warehouse, """
+        select _quarantine_reason is null as is_staged, count(*), count(_record), count(_raw)
+        from staging.base_web_events__rows group by all order by all""")
+    assert kept == [(False, 5, 4, 1), (True, 2, 0, 0)]
+    raw = dict(query(warehouse, """
+        select line_number, raw_record from fct_quarantined_rows
+        where source_name = 'web_events' and (file_path like '%11-02.jsonl' or line_number = 6)"""))
+    assert raw == {1: json.dumps(WEB_B[0]), 6: "{not json"}
+
+
 def test_phones_in_national_and_international_formats_become_e164(warehouse: Path) -> None:
     got = dict(query(warehouse, "select contact_id, phone from staging.stg_crm_contacts__contacts where is_current"))
     assert got == {

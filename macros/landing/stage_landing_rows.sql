@@ -15,8 +15,16 @@
       _version_id         identity of the delivery: the unique key (event grain) or a hash of the record
                           (entity grain, where a later file may carry a new version of the same entity)
       _is_current         the latest valid version of an entity (always true for events)
+      _record             the landed JSON record, kept for quarantined rows only (fct_quarantined_rows shows
+                          it); a staged row is its typed columns plus extra, and landing keeps every record
     Duplicates: for event grain, a later delivery of the same unique key; for entity grain, a later delivery of
-    an identical record. The first delivery in landing order (_ingested_at, _file, _line) is kept.
+    an identical record. The first delivery in landing order (_ingested_at, _file, _line) is kept: one hash
+    aggregate over the valid versions finds those delivered more than once, and only they are joined back.
+
+    Speed (docs/benchmarks.md, landing scan): the record is parsed once (`checked` is materialized, so the two
+    readers below do not parse it again), a text is trimmed only when it starts or ends with a space, the
+    `_invalid_values` object is built only for the rows that have one, and the record is not copied into
+    staged rows.
 
     Incremental (docs/benchmarks.md): the base models are incremental models. The model itself is the manifest
     of what it processed: a run reads only the landed files that are not in it yet (those of the latest
@@ -44,6 +52,8 @@
     {%- set updated_at = table_meta.get('updated_at') -%}
     {%- set incremental = is_incremental() -%}
     {%- set is_entity = grain == 'entity' and entity_key -%}
+    {%- set required_names = [] -%}
+    {%- for col in columns if cdp_meta(col).get('required') %}{% do required_names.append(col.name) %}{% endfor -%}
 
 with
 
@@ -95,7 +105,12 @@ extracted as (
         _ingested_at,
         _file_modified_at,
         {%- for col in columns %}
-        nullif(trim(_texts[{{ loop.index }}]), '') as {{ adapter.quote(col.name ~ '__text') }},
+        -- trim (spaces) only the texts that need it: most do not, and trimming copies the (long) JSON texts
+        case
+            when starts_with(_texts[{{ loop.index }}], ' ') or ends_with(_texts[{{ loop.index }}], ' ')
+                then nullif(trim(_texts[{{ loop.index }}]), '')
+            else nullif(_texts[{{ loop.index }}], '')
+        end as {{ adapter.quote(col.name ~ '__text') }},
         {%- endfor %}
         md5(_file || ':' || cast(_line as varchar)) as _row_id
     from texts
@@ -152,15 +167,27 @@ validated as (
                     {%- endif %}
             {%- endfor %}
         end as _invalid_row_reason,
-        nullif(json_merge_patch('{}', json_object(
-            {%- for col in columns if not cdp_meta(col).get('required') %}
-            '{{ col.name }}',
-            case
-                when {{ adapter.quote(col.name ~ '__text') }} is not null and {{ adapter.quote(col.name) }} is null
-                    then {{ adapter.quote(col.name ~ '__text') }}
-            end{% if not loop.last %},{% endif %}
-            {%- endfor %}
-        )), '{}') as _invalid_values,
+        {%- set optional = columns | rejectattr('name', 'in', required_names) | list %}
+        {%- if optional %}
+        -- the JSON object is built only for the few rows where an optional field did not parse
+        case
+            when
+                {%- for col in optional %}
+                {% if not loop.first %}or {% endif %}({{ adapter.quote(col.name ~ '__text') }} is not null and {{ adapter.quote(col.name) }} is null)
+                {%- endfor %}
+                then json_merge_patch('{}', json_object(
+                    {%- for col in optional %}
+                    '{{ col.name }}',
+                    case
+                        when {{ adapter.quote(col.name ~ '__text') }} is not null and {{ adapter.quote(col.name) }} is null
+                            then {{ adapter.quote(col.name ~ '__text') }}
+                    end{% if not loop.last %},{% endif %}
+                    {%- endfor %}
+                ))
+        end as _invalid_values,
+        {%- else %}
+        cast(null as json) as _invalid_values,
+        {%- endif %}
         {%- if grain == 'event' and unique_key %}
         {%- set key_parts = [] %}
         {%- for k in unique_key %}{% do key_parts.append("cast(" ~ adapter.quote(k) ~ " as varchar)") %}{% endfor %}
@@ -171,14 +198,49 @@ validated as (
     from typed
 ),
 
+checked as {{ cdp_materialized_cte() }} (
+    -- read twice below (repeated versions, then every row): computed once, the JSON parsed once; only the
+    -- columns the table keeps (the texts as landed are done with)
+    select
+        _row_id,
+        _file,
+        _line,
+        {%- for col in columns %}
+        {{ adapter.quote(col.name) }},
+        {%- endfor %}
+        extra,
+        _invalid_values,
+        _invalid_row_reason,
+        _version_id,
+        _record,
+        _raw,
+        _format,
+        _ingested_at,
+        _file_modified_at
+    from validated
+),
+
+delivered_more_than_once as (
+    -- the first delivery of each valid version delivered more than once, in landing order: one hash aggregate
+    -- over the version ids, and the join below only meets the (few) versions that repeat
+    select
+        _version_id,
+        min({'ingested_at': _ingested_at, 'file': _file, 'line': _line}) as _first_delivery
+    from checked
+    where _invalid_row_reason is null
+    group by _version_id
+    having count(*) > 1
+),
+
 ranked as (
     select
-        *,
-        -- the first delivery of each version, in landing order: one hash aggregate instead of a sort
-        min({'ingested_at': _ingested_at, 'file': _file, 'line': _line}) over (
-            partition by _invalid_row_reason is null, _version_id
-        ) as _first_delivery
-    from validated
+        checked.*,
+        delivered_more_than_once._first_delivery
+    from checked
+    left join delivered_more_than_once
+        on
+            checked._invalid_row_reason is null
+            and checked._version_id = delivered_more_than_once._version_id
 ),
 
 {%- if incremental %}
@@ -211,7 +273,9 @@ flagged as (
                     then '{{ stage_landing_duplicate_reason(grain, unique_key) }} first landed in '
                         || first_deliveries_before._file || ' line ' || cast(first_deliveries_before._line as varchar)
                 {%- endif %}
-                when ranked._first_delivery <> {'ingested_at': ranked._ingested_at, 'file': ranked._file, 'line': ranked._line}
+                when
+                    ranked._first_delivery is not null
+                    and ranked._first_delivery <> {'ingested_at': ranked._ingested_at, 'file': ranked._file, 'line': ranked._line}
                     then '{{ stage_landing_duplicate_reason(grain, unique_key) }} first landed in '
                         || ranked._first_delivery.file || ' line ' || cast(ranked._first_delivery.line as varchar)
             end
@@ -238,7 +302,9 @@ new_rows as (
         coalesce(json_keys(_invalid_values), []) as _invalid_fields,
         _quarantine_reason,
         _version_id,
-        _record,
+        -- the landed record is kept for quarantined rows only (fct_quarantined_rows shows it); a staged row
+        -- is its typed columns plus extra, and landing keeps the record
+        case when _quarantine_reason is not null then _record end as _record,
         _raw,
         _format,
         _ingested_at,
@@ -353,3 +419,16 @@ where (select count(*) from {{ this }}) <> (
     {%- do meta.update((obj.get('config') or {}).get('meta') or {}) -%}
     {{ return(meta) }}
 {% endmacro %}
+
+{#- The keyword that makes a CTE read more than once be computed once (DuckDB would otherwise inline it into each
+    reader, parsing the landed JSON again); nothing where the engine has no such keyword. -#}
+{% macro cdp_materialized_cte() -%}
+    {{ return(adapter.dispatch('cdp_materialized_cte', 'cdp')()) }}
+{%- endmacro %}
+
+{% macro default__cdp_materialized_cte() -%}
+{%- endmacro %}
+
+{% macro duckdb__cdp_materialized_cte() -%}
+    materialized
+{%- endmacro %}
