@@ -1,6 +1,21 @@
 {#- One long table of every identifier seen in every staged record, driven by identity_identifier_columns().
-    Grain: one row per (source, record, identifier); versions of an entity collapse into their record. -#}
+    Grain: one row per (source, record, identifier); versions of an entity collapse into their record.
+
+    Incremental (docs/identity.md, "Incremental runs"): a run reads only the staged rows landed after those it
+    has processed (its manifest, int_identifiers_extracted__files, macros/identity/identity_incremental.sql)
+    and adds them to the rows of their (source, record, identifier): counts add up, first and last seen are the
+    min and max of both. Only the rows that got new observations are rewritten. Erasure (staged rows
+    gone) or a changed seed empties the model and the run rebuilds it from every staged row. -#}
+{{ config(
+    materialized='incremental',
+    unique_key='extraction_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    post_hook="{{ identity_manifest_record(seeds=['identifier_types', 'identifier_blocklist']) }}",
+) }}
 {%- set declarations = identity_identifier_columns() -%}
+{%- set watermarks = identity_manifest_watermarks(seeds=['identifier_types', 'identifier_blocklist']) -%}
+{%- set incremental = is_incremental() %}
 
 with
 
@@ -24,6 +39,9 @@ blocked_values as (
 {% for d in declarations %}
 {{ d.source }} as (
     select * from {{ ref(d.model) }}
+    {%- if d.source in watermarks %}
+    where _ingested_at > cast('{{ watermarks[d.source] }}' as timestamp)
+    {%- endif %}
 ),
 
 {% endfor -%}
@@ -47,16 +65,16 @@ observed as (
     {%- endfor %}
 ),
 
-per_record as (
+new_observations as (
     select
+        source || '|' || record_key || '|' || identifier_type || '|' || identifier_value as extraction_id,
         source,
         record_key,
         identifier_type,
         identifier_value,
         min(seen_at) as first_seen_at,
         max(seen_at) as last_seen_at,
-        count(*) as observation_count,
-        regexp_replace(lower(identifier_value), '[^0-9a-z]', '', 'g') as compact_value
+        count(*) as observation_count
     from observed
     where identifier_value <> ''
     group by
@@ -66,10 +84,54 @@ per_record as (
         identifier_value
 ),
 
+{%- if incremental %}
+
+-- what earlier runs extracted for the same (source, record, identifier): added to the new rows
+previous as (
+    select
+        extraction_id,
+        observation_count,
+        first_seen_at,
+        last_seen_at
+    from {{ this }}
+    where extraction_id in (select new_observations.extraction_id from new_observations)
+),
+
+{%- endif %}
+
+per_record as (
+    select
+        new_observations.extraction_id,
+        new_observations.source,
+        new_observations.record_key,
+        new_observations.identifier_type,
+        new_observations.identifier_value,
+        {%- if incremental %}
+        least(
+            coalesce(new_observations.first_seen_at, previous.first_seen_at),
+            coalesce(previous.first_seen_at, new_observations.first_seen_at)
+        ) as first_seen_at,
+        greatest(
+            coalesce(new_observations.last_seen_at, previous.last_seen_at),
+            coalesce(previous.last_seen_at, new_observations.last_seen_at)
+        ) as last_seen_at,
+        new_observations.observation_count + coalesce(previous.observation_count, 0) as observation_count,
+        {%- else %}
+        new_observations.first_seen_at,
+        new_observations.last_seen_at,
+        new_observations.observation_count,
+        {%- endif %}
+        regexp_replace(lower(new_observations.identifier_value), '[^0-9a-z]', '', 'g') as compact_value
+    from new_observations
+    {%- if incremental %}
+    left join previous
+        on new_observations.extraction_id = previous.extraction_id
+    {%- endif %}
+),
+
 final as (
     select
-        per_record.source || '|' || per_record.record_key || '|' || per_record.identifier_type || '|'
-        || per_record.identifier_value as extraction_id,
+        per_record.extraction_id,
         per_record.source,
         per_record.record_key,
         per_record.identifier_type,
