@@ -205,6 +205,8 @@ def model(dbt, session):
     daily["activity_date"] = pd.to_datetime(daily["activity_date"]).dt.date
     for column in ("order_revenue", "store_purchase_amount"):
         daily[column] = daily[column].astype(float)
+    # a rebuilt table's rows come back in any order, and float sums (the labels) depend on it: one order, always
+    daily = daily.sort_values(["customer_id", "activity_date"], kind="stable", ignore_index=True)
     _CACHE.clear()
     metrics, scores = [], []
     x_now = features_at(daily, as_of)
