@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import ast
+import datetime
 import random
+from pathlib import Path
 
 import duckdb
+import jinja2
+import pyarrow as pa
 
-from cdp.identity.matching import _one_edit
+from cdp.identity.matching import (
+    COLUMNS,
+    DERIVED,
+    MATCH_COLUMNS,
+    MatchConfig,
+    _labels,
+    _one_edit,
+    comparisons,
+    count_comparisons,
+    match_profile_records,
+    with_derived_columns,
+)
 
 
 def test_the_fast_one_edit_test_agrees_with_damerau_levenshtein() -> None:
@@ -40,3 +56,185 @@ def test_the_fast_one_edit_test_agrees_with_damerau_levenshtein() -> None:
     within = con.execute("select count(*) filter (where damerau_levenshtein(a, b) <= 1), "
                          "count(*) filter (where damerau_levenshtein(a, b) > 1) from p").fetchall()[0]
     assert min(within) > 1000  # both sides of the test are exercised
+
+
+def _records(rows: list[dict]) -> pa.Table:
+    """Prepared profile records (the shape of int_profile_records_prepared) from a few fields each."""
+    columns: dict[str, list] = {c: [] for c in COLUMNS}
+    for i, row in enumerate(rows):
+        first = row.get("first")
+        full = {"record_id": f"r{i}", "source": "crm_contacts", "first_name_std": first,
+                "first_name_forms": row.get("forms", [first] if first else None), "first_name_key": first,
+                "last_name_std": row.get("last"), "email_std": row.get("email"),
+                "email_local": row["email"].split("@")[0] if row.get("email") else None,
+                "phone_std": row.get("phone"), "postcode_std": row.get("postcode"), "street_std": row.get("street"),
+                "city_std": None, "birth_date": row.get("birth_date")}
+        for c in COLUMNS:
+            columns[c].append(full[c])
+    return pa.table(columns, schema=pa.schema([(c, pa.list_(pa.string()) if c == "first_name_forms" else
+                                                 pa.date32() if c == "birth_date" else pa.string())
+                                                for c in COLUMNS]))
+
+
+def test_the_derived_columns_are_computed_once_a_record() -> None:
+    out = with_derived_columns(_records([
+        {"first": "bill", "forms": ["bill", "william"], "last": "hall", "email": "bill.hall2@gmial.com",
+         "birth_date": datetime.date(1980, 4, 3)},
+        {"first": "ann", "last": "lee"},
+    ])).to_pylist()
+    assert out[0]["email_letters"] == "billhall@gmialcom" and out[0]["first_name_forms_text"] == "bill|william"
+    assert out[1]["email_letters"] is None and out[1]["first_name_forms_text"] == "ann"
+    # what the joins carry: no list, nothing no comparison or blocking rule reads
+    assert "first_name_forms" not in MATCH_COLUMNS and "city_std" not in MATCH_COLUMNS
+
+
+def _gamma(comparison: str, left: dict, right: dict) -> int:
+    """The level (Splink's gamma) of one comparison for one pair, by the comparison's own SQL."""
+    [levels] = [c["comparison_levels"] for c in comparisons() if c["output_column_name"] == comparison]
+    table = with_derived_columns(_records([left, right])).to_pylist()
+    con = duckdb.connect()
+    row = {f"{k}_{side}": v for side, rec in (("l", table[0]), ("r", table[1])) for k, v in rec.items()}
+    con.execute("create table p as select " + ", ".join(f"${k} as \"{k}\"" for k in row), row)
+    counted = [lv for lv in levels if not lv.get("is_null_level")]
+    for lv in levels:
+        if lv.get("is_null_level") and con.execute(f"select {lv['sql_condition']} from p").fetchone()[0]:
+            return -1
+    for i, lv in enumerate(counted):
+        if lv["sql_condition"] == "else" or con.execute(f"select coalesce({lv['sql_condition']}, false) from p"
+                                                        ).fetchone()[0]:
+            return len(counted) - 1 - i
+    raise AssertionError("no level")
+
+
+def _label(comparison: str, gamma: int) -> str:
+    return _labels()[comparison][gamma] if gamma >= 0 else "null"
+
+
+def test_an_email_slip_in_a_letter_is_one_typo_but_another_number_or_separator_is_another_mailbox() -> None:
+    def level(a: str, b: str) -> str:
+        return _label("email", _gamma("email", {"email": a}, {"email": b}))
+
+    assert level("jsmith@mail.com", "jsmith@mail.com") == "exact"
+    assert level("jsmith@gmail.com", "jsmith@gmial.com") == "domain_typo"
+    assert level("jsmith@mail.com", "jsmiht@mail.com") == "one_typo"
+    assert level("jsmith@mail.com", "jsmth@mail.com") == "one_typo"
+    assert level("john.smith12@mail.com", "john.smith13@mail.com") == "different"  # a namesake's mailbox
+    assert level("john.hall@mail.com", "johnhall@mail.com") == "different"
+    assert level("jsmith@mail.com", "ksmyth@mail.com") == "different"
+
+
+def test_nicknames_agree_through_any_form_they_share() -> None:
+    def level(a: tuple[str, list[str]], b: tuple[str, list[str]]) -> str:
+        return _label("first_name", _gamma("first_name", {"first": a[0], "forms": a[1], "last": "x"},
+                                           {"first": b[0], "forms": b[1], "last": "y"}))
+
+    assert level(("bill", ["bill", "william"]), ("william", ["william"])) == "nickname"
+    assert level(("bill", ["bill", "william"]), ("will", ["will", "william"])) == "nickname"  # a formal form
+    assert level(("bill", ["bill", "william"]), ("bob", ["bob", "robert"])) == "initial"
+    assert level(("bill", ["bill", "william"]), ("tom", ["tom", "thomas"])) == "different"
+
+
+def test_first_and_last_name_swapped_are_linked_by_the_other_evidence() -> None:
+    records = _records([
+        {"first": "thomas", "last": "james", "phone": "+14155550101"},
+        {"first": "james", "last": "thomas", "phone": "+14155550101"},
+        {"first": "james", "last": "walker", "phone": "+14155550199"},
+        {"first": "mary", "last": "walker", "phone": "+14155550199"},  # a household's phone, another person
+    ])
+    links, _ = match_profile_records(records, MatchConfig())
+    pairs = {(r["left_record_id"], r["right_record_id"]): r["matched_fields"] for r in links.to_pylist()}
+    assert set(pairs) == {("r0", "r1")}
+    assert "first_name=swapped_with_last_name" in pairs[("r0", "r1")]
+
+
+def test_the_candidate_pairs_are_counted_once_each_as_splink_generates_them() -> None:
+    records = with_derived_columns(_records([
+        {"first": "ann", "last": "lee", "email": "ann@x.com", "phone": "+1"},
+        {"first": "ann", "last": "lee", "email": "ann@x.com", "phone": "+1"},  # found by three rules: once
+        {"first": "ann", "last": "lee"},
+        {"first": "bob", "last": "ray"},
+    ]))
+    con = duckdb.connect()
+    con.register("recs", records)
+    assert count_comparisons(con, "recs") == 3  # r0-r1, r0-r2, r1-r2 (same name); bob with no one
+
+
+def test_the_dbt_model_reads_its_thresholds_from_the_project_vars() -> None:
+    """dbt passes a Python model only the config keys it finds as `dbt.config.get(...)` calls it can parse: a
+    call nested in `float(dbt.config.get(...) or 7.0)` is not found, and the var is silently not applied."""
+    from dbt.parser.models import PythonParseVisitor
+
+    source = (Path(__file__).resolve().parent.parent / "models" / "intermediate" / "identity"
+              / "int_profile_records_matched.py").read_text()
+    visitor = PythonParseVisitor(None)
+    visitor.visit(ast.parse(source))
+    keys = {args[0] for func, args, _ in visitor.dbt_function_calls if func == "get"}
+    assert {"match_weight_threshold", "min_records_to_train"} <= keys
+
+    nested = "def model(dbt, session):\n    x = float(dbt.config.get('match_weight_threshold') or 7.0)\n"
+    visitor = PythonParseVisitor(None)
+    visitor.visit(ast.parse(nested))
+    assert not [c for c in visitor.dbt_function_calls if c[0] == "get"]  # the old form: the bug this guards
+
+
+def _prepared(crm: list[dict]) -> list[dict]:
+    """The prepared model (int_profile_records_prepared) run on DuckDB over a few CRM contacts: its Jinja
+    rendered with the refs as plain tables and the junk-value macros stubbed (no value is junk here)."""
+    model = (Path(__file__).resolve().parent.parent / "models" / "intermediate" / "identity"
+             / "int_profile_records_prepared.sql").read_text()
+    sql = jinja2.Template(model).render(
+        ref=lambda name: name, identity_is_junk=lambda *args: "false",
+        identity_normalize_identifier=lambda column, kind: f"lower(trim({column}))")
+    con = duckdb.connect()
+    people = "first_name varchar, last_name varchar, email varchar, phone varchar, is_current boolean"
+    con.execute(f"create table stg_crm_contacts__contacts (crm_contact_key varchar, {people}, birth_date date, "
+                "postcode varchar, street_address varchar, city varchar)")
+    con.execute(f"create table stg_shop_customers__customers (shop_customer_id varchar, {people})")
+    con.execute(f"create table stg_loyalty_members__members (loyalty_id varchar, {people}, birth_date date, "
+                "postcode varchar)")
+    con.execute("create table identifier_nicknames as select 'bill' as nickname, 'william' as first_name")
+    con.execute("create table identifier_blocklist (identifier_type varchar, identifier_value varchar)")
+    for i, row in enumerate(crm):
+        con.execute("insert into stg_crm_contacts__contacts values (?, ?, ?, ?, ?, true, ?, ?, ?, null)",
+                    [f"c{i}", row.get("first"), row.get("last"), row.get("email"), row.get("phone"),
+                     row.get("birth_date"), row.get("postcode"), row.get("street")])
+    table = con.sql(sql).to_arrow_table()
+    return sorted(table.to_pylist(), key=lambda r: r["record_id"])
+
+
+def test_streets_are_standardized_as_postal_standards_write_them() -> None:
+    streets = ["12 Oak Street", "12 oak st.", "12 Oak St, Apt 4B", "12 Oak St Unit 301", "12 OAK ST #4",
+               "4 North Park Avenue Suite 200", "1869 High Close", "12 Elm St", "", None]
+    out = [r["street_std"] for r in _prepared([{"first": "ann", "street": x} for x in streets])]
+    assert out[:5] == ["12 oak st"] * 5
+    assert out[5:] == ["4 n park ave", "1869 high cl", "12 elm st", None, None]
+
+
+def test_the_prepared_model_derives_what_the_matcher_derives() -> None:
+    rows = _prepared([
+        {"first": "Bill", "last": "Hall", "email": "Bill.Hall2@gmial.com", "birth_date": datetime.date(1980, 4, 3)},
+        {"first": "Ann", "last": "Lee", "email": "a@b@c"},
+        {"first": "Ann", "last": "Lee"},
+    ])
+    table = pa.Table.from_pylist(rows)
+    again = with_derived_columns(table.drop_columns(list(DERIVED)))
+    for column in DERIVED:
+        assert table.column(column).to_pylist() == again.column(column).to_pylist(), column
+    assert rows[0]["first_name_forms_text"] == "bill|william" and rows[0]["email_letters"] == "billhall@gmialcom"
+
+
+def test_a_shared_landline_or_family_mailbox_does_not_link_a_household() -> None:
+    home = {"last": "walker", "street": "12 oak st", "postcode": "62701"}
+    records = _records([
+        {**home, "first": "james", "phone": "+12175550101"},
+        {**home, "first": "mary", "phone": "+12175550101"},  # his wife: their landline
+        {**home, "first": "jim", "forms": ["jim", "james"], "phone": "+12175550101"},  # him again, a nickname
+        {**home, "first": "anna", "email": "thewalkers@mail.com"},
+        {**home, "first": "peter", "email": "thewalkers@mail.com"},  # the family's mailbox
+    ])
+    links, _ = match_profile_records(records, MatchConfig())
+    pairs = {(r["left_record_id"], r["right_record_id"]): r["matched_fields"] for r in links.to_pylist()}
+    assert set(pairs) == {("r0", "r2")}
+    assert "phone=exact(" in pairs[("r0", "r2")]
+    assert _label("phone", _gamma("phone", {"first": "james", "phone": "+12175550101"},
+                                  {"first": "mary", "phone": "+12175550101"})) == "exact_shared"

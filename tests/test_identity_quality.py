@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from cdp.identity.quality import PROFILE_SOURCES, score
+from cdp.identity.quality import PROFILE_SOURCES, name_only_pairs, score
 
 from .conftest import cdp
 
@@ -64,3 +64,25 @@ def test_the_command_fails_below_the_targets_it_is_given(demo: dict, scored: dic
     below = cdp(["identity-quality", "--min-recall=1.01"], demo["env"])
     assert above.returncode == 0 and below.returncode == 1
     assert "precision" in below.stdout and "left apart" in below.stdout
+
+
+def test_pairs_sharing_only_a_name_are_counted_as_same_person_or_namesakes(demo: dict, scored: dict) -> None:
+    prepared = "wh.identity.int_profile_records_prepared"
+
+    def made_up(customer_sql: str) -> duckdb.DuckDBPyConnection:
+        con = connect(demo, customer_sql)  # and the record of each row, which this count reads
+        con.execute(f"create view with_records as select source, source_file, source_line, record_key, "
+                    f"{customer_sql} as customer_id from wh.identity.int_source_records_resolved")
+        return con
+
+    apart = name_only_pairs(made_up("source || source_file || source_line"), "with_records", prepared)
+    together = name_only_pairs(made_up("'everyone'"), "with_records", prepared)
+    assert together == {}  # nothing left apart, nothing to count
+    # resolved apart, every pair of records with one name and nothing else in common is counted, split by the
+    # truth: the same person's records and namesakes both (on the 2000-person demo namesakes outnumber them)
+    loose = apart["not contradicted"]
+    assert loose["same_person"] > 10 and loose["namesakes"] > 10
+    assert apart["contradicted"]["namesakes"] > 0
+    # the command's own figures: the pairs its resolution left apart, a subset of those
+    own = scored["profile"]["name_only_pairs"]["not contradicted"]
+    assert own["same_person"] <= loose["same_person"] and own["namesakes"] <= loose["namesakes"]

@@ -10,7 +10,8 @@ more than one person), under-merged persons (spread over more than one customer)
 Scopes: `profile` (crm_contacts, shop_customers, loyalty_members: the contract's customer_source_records),
 `all` (every source record the truth gives a person), and one per source. For `profile`, the true pairs left
 apart are also counted by the evidence the two records share (an email or phone; a birth date, address or email
-user; only a name; nothing): pairs sharing only a name bound what an honest matcher can reach.
+user; only a name; nothing): pairs sharing only a name bound what an honest matcher can reach; and all the
+record pairs left apart that share only their name, same person or namesakes (what joining them would cost).
 """
 
 from __future__ import annotations
@@ -114,6 +115,54 @@ def missed_profile_pairs(con: duckdb.DuckDBPyConnection, resolution: str = RESOL
     return {evidence: int(n) for evidence, n in rows}
 
 
+# The ceiling of name-only evidence, measured: every pair of profile records resolved apart that agrees on the
+# name (the last name and a first-name form) and shares nothing else (no email, phone, birth date, postcode or
+# street in common), split by whether the two records contradict each other on a field both have, and by the
+# truth. Pairs without a contradiction are what a matcher would have to join to reach the pairs "sharing only a
+# name": the namesakes among them are the false pairs it would join with them.
+_NAME_ONLY_SQL = """
+with records as (
+    select distinct t.person_id, r.customer_id, p.*
+    from truth as t
+    inner join {resolution} as r
+        on r.source = t.source and r.source_file = t.file and r.source_line = t.line
+    inner join {prepared} as p
+        on p.source = r.source and p.source_record_id = r.record_key
+    where t.person_id is not null and t.source in ({profile})
+),
+pairs as (
+    select
+        l.person_id = r.person_id as same_person,
+        coalesce(l.birth_date <> r.birth_date, false) or coalesce(l.postcode_std <> r.postcode_std, false)
+            or coalesce(l.phone_std <> r.phone_std, false) as contradicted
+    from records as l
+    inner join records as r
+        on l.last_name_std = r.last_name_std and l.record_id < r.record_id
+        and l.customer_id is distinct from r.customer_id
+    where len(list_intersect(l.first_name_forms, r.first_name_forms)) > 0
+        and not coalesce(l.email_std = r.email_std, false) and not coalesce(l.phone_std = r.phone_std, false)
+        and not coalesce(l.birth_date = r.birth_date, false) and not coalesce(l.postcode_std = r.postcode_std, false)
+        and not coalesce(l.street_std = r.street_std, false)
+)
+select
+    case when contradicted then 'contradicted' else 'not contradicted' end as kind,
+    count(*) filter (where same_person) as same_person,
+    count(*) filter (where not same_person) as namesakes
+from pairs
+group by all
+order by kind
+"""
+
+
+def name_only_pairs(con: duckdb.DuckDBPyConnection, resolution: str = RESOLUTION,
+                    prepared: str = "identity.int_profile_records_prepared") -> dict[str, dict[str, int]]:
+    """{contradicted | not contradicted: {same_person, namesakes}}: record pairs resolved apart that share only
+    their name (see _NAME_ONLY_SQL)."""
+    profile = ", ".join(f"'{s}'" for s in PROFILE_SOURCES)
+    rows = con.execute(_NAME_ONLY_SQL.format(resolution=resolution, prepared=prepared, profile=profile)).fetchall()
+    return {kind: {"same_person": int(a), "namesakes": int(b)} for kind, a, b in rows}
+
+
 def evaluate(warehouse: Path, truth: Path, resolution: str = RESOLUTION) -> dict[str, dict]:
     con = duckdb.connect(str(warehouse), read_only=True)
     con.execute(f"create temp view truth as select * from read_parquet('{truth / 'source_records.parquet'}')")
@@ -125,6 +174,7 @@ def evaluate(warehouse: Path, truth: Path, resolution: str = RESOLUTION) -> dict
     scopes |= {s: f"t.source = '{s}'" for s in sources}
     results = {name: score(con, where, resolution) for name, where in scopes.items()}
     results["profile"]["missed_pairs_by_shared_evidence"] = missed_profile_pairs(con, resolution)
+    results["profile"]["name_only_pairs"] = name_only_pairs(con, resolution)
     return results
 
 
@@ -142,6 +192,11 @@ def format_table(results: dict[str, dict]) -> str:
     if missed:
         lines.append("\ntrue pairs of profile records (distinct records) left apart, by what the two share:")
         lines += [f"  {n:>6}  {evidence}" for evidence, n in missed.items()]
+    name_only = results.get("profile", {}).get("name_only_pairs")
+    if name_only:
+        lines.append("\nrecord pairs left apart that share only their name (what joining on a name would join):")
+        lines += [f"  {kind:<17} {c['same_person']:>6} same person {c['namesakes']:>6} namesakes"
+                  for kind, c in name_only.items()]
     return "\n".join(lines)
 
 

@@ -2,6 +2,17 @@
     shape probabilistic matching compares: names folded (lower-case, no accents, letters only), the formal forms
     of a nickname (seed identifier_nicknames), dates, emails, phones, postcodes and streets standardized. -#}
 
+{#- A street as postal standards write it (USPS Publication 28, Royal Mail): lower-case, no accents, no
+    punctuation; the unit (apartment, suite, flat, "#4") dropped, since it is written in line 1 or in line 2 at
+    random and a household shares the building; street types and directions abbreviated, word by word (Street
+    and St., North and N are one street). -#}
+{%- set street_words = [
+    ('street', 'st'), ('avenue', 'ave'), ('av', 'ave'), ('road', 'rd'), ('drive', 'dr'), ('lane', 'ln'),
+    ('court', 'ct'), ('boulevard', 'blvd'), ('place', 'pl'), ('terrace', 'ter'), ('circle', 'cir'),
+    ('highway', 'hwy'), ('parkway', 'pkwy'), ('square', 'sq'), ('crescent', 'cres'), ('close', 'cl'),
+    ('north', 'n'), ('south', 's'), ('east', 'e'), ('west', 'w'),
+] -%}
+
 with
 
 crm_contacts as (
@@ -90,10 +101,51 @@ standardized as (
             end,
             ''
         ) as postcode_std,
-        nullif(regexp_replace(lower(strip_accents(trim(street_address))), '[^a-z0-9 ]', '', 'g'), '') as street_std,
+        nullif(trim(regexp_replace(
+            regexp_replace(
+                lower(strip_accents(trim(street_address))),
+                '\s*(#|\b(apt|apartment|unit|suite|ste|flat|room|rm)\b\.?\s*[0-9a-z-]*\s*$).*$', '', 'g'
+            ),
+            '[^a-z0-9 ]', '', 'g'
+        )), '') as street_cleaned,
         nullif(lower(trim(city)), '') as city_std,
         birth_date
     from profile_records
+),
+
+street_abbreviations as (
+    select
+        abbreviations.street_word,
+        abbreviations.abbreviation
+    from (
+        values
+        {%- for long, short in street_words %}
+        ('{{ long }}', '{{ short }}'){{ "," if not loop.last }}
+        {%- endfor %}
+    ) as abbreviations (street_word, abbreviation)
+),
+
+street_tokens as (
+    select
+        record_id,
+        unnest(string_split(street_cleaned, ' ')) as street_word,
+        unnest(range(1, len(string_split(street_cleaned, ' ')) + 1)) as word_position
+    from standardized
+    where street_cleaned is not null
+),
+
+streets as (
+    select
+        street_tokens.record_id,
+        string_agg(
+            coalesce(street_abbreviations.abbreviation, street_tokens.street_word), ' '
+            order by street_tokens.word_position
+        ) as street_std
+    from street_tokens
+    left join street_abbreviations
+        on street_tokens.street_word = street_abbreviations.street_word
+    where street_tokens.street_word <> ''
+    group by street_tokens.record_id
 ),
 
 first_name_forms as (
@@ -126,12 +178,18 @@ final as (
         split_part(standardized.email_std, '@', 1) as email_local,
         standardized.phone_std,
         standardized.postcode_std,
-        standardized.street_std,
+        streets.street_std,
         standardized.city_std,
-        standardized.birth_date
+        standardized.birth_date,
+        -- derived once a record for the comparisons (cdp/identity/matching.py, with_derived_columns computes
+        -- the same from the columns above): the forms as one text, the email's letters
+        array_to_string(first_name_forms.first_name_forms, '|') as first_name_forms_text,
+        regexp_replace(standardized.email_std, '[._0-9-]', '', 'g') as email_letters
     from standardized
     left join first_name_forms
         on standardized.record_id = first_name_forms.record_id
+    left join streets
+        on standardized.record_id = streets.record_id
 )
 
 select * from final
