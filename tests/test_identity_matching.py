@@ -130,7 +130,7 @@ def test_nicknames_agree_through_any_form_they_share() -> None:
 
     assert level(("bill", ["bill", "william"]), ("william", ["william"])) == "nickname"
     assert level(("bill", ["bill", "william"]), ("will", ["will", "william"])) == "nickname"  # a formal form
-    assert level(("bill", ["bill", "william"]), ("bob", ["bob", "robert"])) == "initial"
+    assert level(("bill", ["bill", "william"]), ("bob", ["bob", "robert"])) == "same_first_letter"
     assert level(("bill", ["bill", "william"]), ("tom", ["tom", "thomas"])) == "different"
 
 
@@ -210,6 +210,12 @@ def test_streets_are_standardized_as_postal_standards_write_them() -> None:
     assert out[5:] == ["4 n park ave", "1869 high cl", "12 elm st", None, None]
 
 
+def test_a_digit_in_a_name_is_read_as_the_letter_it_was_mistaken_for() -> None:
+    rows = _prepared([{"first": "5andra", "last": "Mi11er"}, {"first": "R0SE", "last": "O'Neil-Smith"}])
+    assert [(r["first_name_std"], r["last_name_std"]) for r in rows] == [("sandra", "miller"),
+                                                                        ("rose", "oneilsmith")]
+
+
 def test_the_prepared_model_derives_what_the_matcher_derives() -> None:
     rows = _prepared([
         {"first": "Bill", "last": "Hall", "email": "Bill.Hall2@gmial.com", "birth_date": datetime.date(1980, 4, 3)},
@@ -238,3 +244,132 @@ def test_a_shared_landline_or_family_mailbox_does_not_link_a_household() -> None
     assert "phone=exact(" in pairs[("r0", "r2")]
     assert _label("phone", _gamma("phone", {"first": "james", "phone": "+12175550101"},
                                   {"first": "mary", "phone": "+12175550101"})) == "exact_shared"
+
+
+def _links(rows: list[dict]) -> dict[tuple[str, str], str]:
+    links, _ = match_profile_records(_records(rows), MatchConfig())
+    return {(r["left_record_id"], r["right_record_id"]): r["matched_fields"] for r in links.to_pylist()}
+
+
+def test_a_first_name_typo_is_one_typo_and_a_siblings_close_name_is_only_similar() -> None:
+    def level(a: str, b: str) -> str:
+        return _label("first_name", _gamma("first_name", {"first": a, "last": "x"}, {"first": b, "last": "y"}))
+
+    assert level("jeffrey", "jefvrey") == "one_typo"  # a neighbouring key
+    assert level("matthew", "mattew") == "one_typo"  # a letter dropped
+    assert level("christine", "christopher") == "similar"  # a brother and a sister, not a slip
+    assert level("paul", "paula") == "similar" and level("maria", "mario") == "similar"  # a final letter: another
+    assert level("j", "james") == "initial"
+    assert level("jane", "james") == "same_first_letter"
+    assert level("al", "ed") == "different"
+
+
+def test_a_shared_address_counts_for_one_person_only_with_first_names_that_match() -> None:
+    def level(a: str, b: str, **where: str | list | None) -> str:
+        home = {"last": "powell", "street": "12 oak st", "postcode": "62701"} | where
+        return _label("address", _gamma("address", {**home, "first": a}, {**home, "first": b}))
+
+    assert level("jeffrey", "jefvrey") == "same_street"
+    assert level("bill", "william", forms=["bill", "william"]) == "same_street"
+    assert level("james", "jane") == "same_street_household"
+    assert level("j", "james") == "same_street_household"  # an initial: either of a household's j's
+    assert level("james", "jane", street=None) == "postcode_street_unknown_household"
+    assert level("jeffrey", "jefvrey", street=None) == "postcode_street_unknown"
+    typo = {"last": "powell", "street": "12 oka st", "postcode": "62701"}  # the street mistyped on one side
+    assert _label("address", _gamma("address", {**typo, "first": "jeffrey"},
+                                    {"last": "powell", "street": "12 oak st", "postcode": "62701", "first": "jefvrey"}
+                                    )) == "similar_street"
+    assert _label("address", _gamma("address", {**typo, "first": "jane"},
+                                    {"last": "powell", "street": "12 oak st", "postcode": "62701", "first": "james"}
+                                    )) == "similar_street_household"
+
+
+def test_a_typo_in_the_first_name_links_at_one_address_but_a_household_member_does_not() -> None:
+    home = {"last": "powell", "street": "12 oak st", "postcode": "62701"}
+    pairs = _links([
+        {**home, "first": "jeffrey"},
+        {**home, "first": "jefvrey"},  # him, a slip of the keyboard
+        {**home, "first": "jennifer"},  # his wife
+        {**home, "first": "j"},  # either of them
+    ])
+    assert set(pairs) == {("r0", "r1")}
+    assert "first_name=one_typo" in pairs[("r0", "r1")] and "address=same_street" in pairs[("r0", "r1")]
+    # a loyalty member gives a postcode and no street: the same, within the postcode
+    area = {"last": "powell", "postcode": "62701"}
+    pairs = _links([{**area, "first": "jeffrey", "street": "12 oak st"}, {**area, "first": "jefvrey"},
+                    {**area, "first": "jennifer"}])
+    assert set(pairs) == {("r0", "r1")}
+    assert "address=postcode_street_unknown(" in pairs[("r0", "r1")]
+
+
+def test_a_short_form_missing_from_the_nickname_list_links_but_a_husband_and_wife_do_not() -> None:
+    assert _label("first_name", _gamma("first_name", {"first": "nat"}, {"first": "natalie"})) == "short_form"
+    born = datetime.date(1980, 4, 3)
+    pairs = _links([
+        {"first": "nat", "last": "powell", "birth_date": born},
+        {"first": "natalie", "last": "powell", "birth_date": born},  # her, a short form the seed lacks
+        {"first": "paul", "last": "ryan", "street": "12 oak st", "postcode": "62701"},
+        {"first": "paula", "last": "ryan", "street": "12 oak st", "postcode": "62701"},  # his wife
+    ])
+    assert set(pairs) == {("r0", "r1")}
+
+
+def test_a_phone_typo_counts_only_with_first_names_that_match() -> None:
+    def level(a: str, b: str) -> str:
+        return _label("phone", _gamma("phone", {"first": a, "phone": "+12175550101"},
+                                      {"first": b, "phone": "+12175550701"}))
+
+    assert level("gloria", "gloria") == "one_typo"
+    assert level("gloria", "gary") == "different"  # a household's landline mistyped: not one person's
+
+
+def test_birth_date_and_postcode_find_a_pair_with_both_names_mistyped() -> None:
+    born = datetime.date(1980, 4, 3)
+    pairs = _links([
+        {"first": "jeffrey", "last": "powell", "birth_date": born, "postcode": "62701"},
+        # him, both names mistyped (the first letter too): no name key in common
+        {"first": "heffrey", "last": "powel", "birth_date": born, "postcode": "62701"},
+        {"first": "mary", "last": "powell", "birth_date": born, "postcode": "62701"},  # his twin sister
+    ])
+    assert set(pairs) == {("r0", "r1")}
+
+
+def test_birth_date_and_initial_find_a_pair_with_both_names_mistyped_and_no_address() -> None:
+    born = datetime.date(1980, 4, 3)
+    pairs = _links([
+        {"first": "jeffrey", "last": "powell", "birth_date": born},
+        {"first": "jefvrey", "last": "powel", "birth_date": born},
+        {"first": "jennifer", "last": "powell", "birth_date": born},  # his twin sister: same initial
+    ])
+    assert set(pairs) == {("r0", "r1")}
+
+
+def test_swapped_names_are_candidates_without_any_other_shared_key() -> None:
+    pairs = _links([
+        {"first": "thomas", "last": "james", "birth_date": datetime.date(1980, 4, 3), "street": "12 oak st",
+         "postcode": "62701"},
+        # him, the names in the wrong boxes and the day mistyped: no blocking key but the swapped names
+        {"first": "james", "last": "thomas", "birth_date": datetime.date(1980, 4, 13), "street": "12 oak st",
+         "postcode": "62701"},
+        # another james thomas, elsewhere, born another year: a candidate, not a link
+        {"first": "james", "last": "thomas", "birth_date": datetime.date(1961, 9, 20), "street": "4 elm st",
+         "postcode": "97301"},
+    ])
+    assert set(pairs) == {("r0", "r1")}
+    assert "first_name=swapped_with_last_name" in pairs[("r0", "r1")]
+
+
+def test_a_one_person_address_level_takes_the_random_pair_rate_of_the_address_alone() -> None:
+    from types import SimpleNamespace
+
+    from cdp.identity.matching import _u_from_marginals
+
+    def level(label: str, trained: float | None, u: float) -> SimpleNamespace:
+        return SimpleNamespace(label_for_charts=label, _trained_u_median=trained, u_probability=u)
+
+    one, household = level("similar_street", 1e-6, 0.0003), level("similar_street_household", 4e-5, 0.0005)
+    linker = SimpleNamespace(_settings_obj=SimpleNamespace(comparisons=[SimpleNamespace(
+        output_column_name="address", _comparison_levels_excluding_null=[one, household])]))
+    _u_from_marginals(linker)
+    # the joint rate (address and first names, 1e-6) would count the first names twice
+    assert abs(one.u_probability - 4.1e-5) < 1e-12 and household.u_probability == 0.0005

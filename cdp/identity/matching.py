@@ -86,17 +86,54 @@ def _one_edit(left: str, right: str, also: str | None = None) -> str:
     return f"({one_edit})"
 
 
+# Whether two first names share a form (bill, william; bill, will), for names that are not equal (tested before
+# it). Only a nickname has more than one form: two names without one ("|" in the text) share none, found without
+# splitting the texts into lists (most pairs)
+_SHARE_A_FORM = (
+    '((contains("first_name_forms_text_l", \'|\') or contains("first_name_forms_text_r", \'|\')) and '
+    'list_has_any(string_split("first_name_forms_text_l", \'|\'), string_split("first_name_forms_text_r", \'|\')))'
+)
+
 # Whether two records' first names can be one person's (unknown, equal, a nickname, close, an initial of the
 # other, or first and last name swapped). A shared email or phone identifies a person only with it: households share a landline and a family
 # mailbox, and the surname and address they also share would otherwise count as independent evidence.
 _FIRST_NAMES_AGREE = (
     '("first_name_std_l" is null or "first_name_std_r" is null or "first_name_std_l" = "first_name_std_r" '
-    'or list_has_any(string_split("first_name_forms_text_l", \'|\'), string_split("first_name_forms_text_r", \'|\')) '
-    'or jaro_winkler_similarity("first_name_std_l", "first_name_std_r") >= 0.88 '
     'or ((length("first_name_std_l") = 1 or length("first_name_std_r") = 1) '
     'and left("first_name_std_l", 1) = left("first_name_std_r", 1)) '
-    'or ("first_name_std_l" = "last_name_std_r" and "last_name_std_l" = "first_name_std_r"))'
+    'or ("first_name_std_l" = "last_name_std_r" and "last_name_std_l" = "first_name_std_r") '
+    'or jaro_winkler_similarity("first_name_std_l", "first_name_std_r") >= 0.88 '
+    'or ' + _SHARE_A_FORM + ')'
 )
+
+
+# One slip of the keyboard in a first name (jeffrey / jefvrey, matthew / mattew), but not at its end: names one
+# final letter apart are a man's and a woman's, a couple's or siblings' (paul / paula, louis / louise, maria /
+# mario), not a slip. The end is looked at only for the pairs one edit apart (few)
+_FIRST_NAME_TYPO = (
+    '(length("first_name_std_l") >= 3 and '
+    + _one_edit('"first_name_std_l"', '"first_name_std_r"', also=(
+        'left("first_name_std_l", length("first_name_std_l") - 1) '
+        '<> left("first_name_std_r", length("first_name_std_r") - 1) '
+        'and "first_name_std_l" <> left("first_name_std_r", length("first_name_std_r") - 1) '
+        'and "first_name_std_r" <> left("first_name_std_l", length("first_name_std_l") - 1)'))
+    + ')'
+)
+
+# Whether two records' first names are one person's: equal, a nickname, one typo apart, or swapped with the
+# last name; not unknown, not an initial (james and jane at one address are a household), not merely close
+# (christine and christopher: siblings)
+_FIRST_NAMES_MATCH = (  # the cheap tests first: `or` tests the next only on the pairs still false
+    '("first_name_std_l" = "first_name_std_r" '
+    'or ("first_name_std_l" = "last_name_std_r" and "last_name_std_l" = "first_name_std_r") '
+    'or ' + _FIRST_NAME_TYPO + ' '
+    'or ' + _SHARE_A_FORM + ')'
+)
+
+# {(comparison, level): the levels whose u estimated on random pairs, summed, is its u}
+_ADDRESS_U_FROM = {
+    ("address", "similar_street"): ("similar_street", "similar_street_household"),
+}
 
 
 def comparisons() -> list[dict[str, Any]]:
@@ -112,17 +149,27 @@ def comparisons() -> list[dict[str, Any]]:
                                              '"last_name_std_l" = "first_name_std_r"', 0.02, 1e-6, fix_u=True),
             # a form in common (bill, william; bill, will): the forms travel as text, cheaper through the joins
             # of blocking and prediction than a list, and are split only for the pairs that reach this level
-            _level("nickname", 'list_has_any(string_split("first_name_forms_text_l", \'|\'), '
-                               'string_split("first_name_forms_text_r", \'|\'))', 0.10, 0.002),
-            # christine / christopher, joan / john: a typo, or a brother or sister; u is fixed at that rate
-            _level("similar", f'{jw}("first_name_std_l", "first_name_std_r") >= 0.88', 0.06, 0.010, fix_u=True),
-            _level("initial", 'left("first_name_std_l", 1) = left("first_name_std_r", 1)', 0.02, 0.06),
+            _level("nickname", _SHARE_A_FORM, 0.10, 0.002),
+            # a short form the nickname list lacks: one name begins with the other (nat / natalie, mel / melanie)
+            # (two letters at least: paul / paula is another name)
+            _level("short_form", 'least(length("first_name_std_l"), length("first_name_std_r")) >= 3 and '
+                                 'abs(length("first_name_std_l") - length("first_name_std_r")) >= 2 and '
+                                 '(starts_with("first_name_std_l", "first_name_std_r") '
+                                 'or starts_with("first_name_std_r", "first_name_std_l"))', 0.03, 0.001),
+            # one slip of the keyboard, not at the end of the name: u is that of random pairs
+            _level("one_typo", _FIRST_NAME_TYPO, 0.08, 0.002),
+            # christine / christopher, stephen / steven: two slips, or a brother or sister; u is fixed at that rate
+            _level("similar", f'{jw}("first_name_std_l", "first_name_std_r") >= 0.88', 0.04, 0.010, fix_u=True),
+            # J. against james: the initial written for the name
+            _level("initial", '(length("first_name_std_l") = 1 or length("first_name_std_r") = 1) and '
+                              'left("first_name_std_l", 1) = left("first_name_std_r", 1)', 0.03, 0.002),
+            _level("same_first_letter", 'left("first_name_std_l", 1) = left("first_name_std_r", 1)', 0.02, 0.06),
             _level("different", "else", 0.02, 0.918),
         ]},
         {"output_column_name": "last_name", "comparison_levels": [
             _null("last_name_std"),
             _level("exact", '"last_name_std_l" = "last_name_std_r"', 0.88, 0.004, tf="last_name_std"),
-            _level("similar", f'{jw}("last_name_std_l", "last_name_std_r") >= 0.90', 0.08, 0.003),
+            _level("similar", f'{jw}("last_name_std_l", "last_name_std_r") >= 0.90', 0.10, 0.003),
             _level("related", f'{jw}("last_name_std_l", "last_name_std_r") >= 0.80', 0.02, 0.02),
             _level("different", "else", 0.02, 0.973),
         ]},
@@ -135,7 +182,7 @@ def comparisons() -> list[dict[str, Any]]:
             _level("day_month_swapped", 'year("birth_date_l") = year("birth_date_r") and '
                                         'month("birth_date_l") = day("birth_date_r") and '
                                         'day("birth_date_l") = month("birth_date_r")', 0.01, 0.0002),
-            _level("different", "else", 0.02, 0.9979),
+            _level("different", "else", 0.01, 0.9979),
         ]},
         {"output_column_name": "email", "comparison_levels": [
             _null("email_std"),
@@ -159,24 +206,41 @@ def comparisons() -> list[dict[str, Any]]:
             _level("exact", f'"phone_std_l" = "phone_std_r" and {_FIRST_NAMES_AGREE}', 0.83, 0.00002),
             # one number, two first names: a household's landline, not one person
             _level("exact_shared", '"phone_std_l" = "phone_std_r"', 0.02, 0.0005, fix_u=True),
-            _level("one_typo", _one_edit('"phone_std_l"', '"phone_std_r"'), 0.04, 0.0001),
+            # one digit off: a slip, when the first names can be one person's (else a household's landline)
+            _level("one_typo", _one_edit('"phone_std_l"', '"phone_std_r"', also=_FIRST_NAMES_MATCH), 0.04, 0.0001),
             _level("different", "else", 0.11, 0.99988),
         ]},
         # street and postcode in one comparison: they agree together (a household), so two fields would count
-        # the same evidence twice
+        # the same evidence twice. A shared address means one thing with first names that match (one person)
+        # and another with two first names (a household: the name comparisons cannot tell them apart, since
+        # both share the surname): each agreement is split by the first names. The household levels keep the
+        # households' rates as u. The one-person levels have a u of their own, not the joint rate of address
+        # and first names among random pairs (the first names are counted by their own comparison): fixed for
+        # the street and the postcode (the same name at one address is now and then a father and son), the rate
+        # of the address alone among random pairs for a similar street (`_ADDRESS_U_FROM`)
         {"output_column_name": "address", "comparison_levels": [
             _level("null", '("street_std_l" is null or "street_std_r" is null) and '
                            '("postcode_std_l" is null or "postcode_std_r" is null)', 0, 0, null=True),
-            _level("same_street", '"street_std_l" = "street_std_r" and "postcode_std_l" = "postcode_std_r"',
-                   0.85, 0.005, fix_u=True),
-            _level("similar_street", f'{jw}("street_std_l", "street_std_r") >= 0.90 '
-                                     'and "postcode_std_l" = "postcode_std_r"', 0.05, 0.0003),
+            _level("same_street", f'"street_std_l" = "street_std_r" and "postcode_std_l" = "postcode_std_r" '
+                                  f'and {_FIRST_NAMES_MATCH}', 0.74, 0.0015, fix_u=True),
+            _level("same_street_household", '"street_std_l" = "street_std_r" and '
+                                            '"postcode_std_l" = "postcode_std_r"', 0.11, 0.005, fix_u=True),
+            # (the postcode compared first: `and` computes the Jaro-Winkler only for the pairs that share one)
+            _level("similar_street", '"postcode_std_l" = "postcode_std_r" and '
+                                     f'{jw}("street_std_l", "street_std_r") >= 0.90 and {_FIRST_NAMES_MATCH}',
+                   0.045, 0.0003, fix_u=True),
+            _level("similar_street_household", '"postcode_std_l" = "postcode_std_r" and '
+                                               f'{jw}("street_std_l", "street_std_r") >= 0.90', 0.007, 0.0005,
+                   fix_u=True),
             # one side has no street (loyalty members give only a postcode): the postcode agrees as often as a
             # whole address does for a true match, so it is not the weak "same postcode, other street" level;
             # u is fixed at the rate of relatives and namesakes living in one postcode, not that of random pairs
             _level("postcode_street_unknown", '"postcode_std_l" = "postcode_std_r" and '
-                                              '("street_std_l" is null or "street_std_r" is null)', 0.85, 0.006,
-                   fix_u=True),
+                                              '("street_std_l" is null or "street_std_r" is null) and '
+                                              + _FIRST_NAMES_MATCH, 0.72, 0.0015, fix_u=True),
+            _level("postcode_street_unknown_household", '"postcode_std_l" = "postcode_std_r" and '
+                                                        '("street_std_l" is null or "street_std_r" is null)',
+                   0.13, 0.006, fix_u=True),
             _level("same_postcode", '"postcode_std_l" = "postcode_std_r"', 0.05, 0.002),
             _level("same_district", 'left("postcode_std_l", 3) = left("postcode_std_r", 3)', 0.02, 0.01),
             _level("different", "else", 0.03, 0.9872),
@@ -194,6 +258,9 @@ BLOCKING_RULES = (
     'l."last_name_std" = r."last_name_std" and l."postcode_std" = r."postcode_std"',
     'l."first_name_key" = r."first_name_key" and l."birth_date" = r."birth_date"',
     'l."first_name_key" = r."first_name_key" and l."postcode_std" = r."postcode_std"',
+    'l."birth_date" = r."birth_date" and l."postcode_std" = r."postcode_std"',
+    'l."first_name_std" = r."last_name_std" and l."last_name_std" = r."first_name_std"',
+    'l."birth_date" = r."birth_date" and left(l."first_name_std", 1) = left(r."first_name_std", 1)',
 )
 
 # Passes of expectation maximisation: each blocks on fields it cannot then estimate.
@@ -253,10 +320,23 @@ def _train(linker: Any, config: MatchConfig) -> None:
         recall=0.7,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=config.max_pairs_for_u, seed=config.seed)
+    _u_from_marginals(linker)
     if config.train_m:
         for rule in TRAINING_BLOCKS:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 rule, record_sample_proportion=config.em_sample_proportion)
+
+
+def _u_from_marginals(linker: Any) -> None:
+    """Set the u of each level of `_ADDRESS_U_FROM` to the sum of the u estimated for the levels it lists."""
+    for comparison in linker._settings_obj.comparisons:
+        levels = {lv.label_for_charts: lv for lv in comparison._comparison_levels_excluding_null}
+        for (name, label), parts in _ADDRESS_U_FROM.items():
+            if comparison.output_column_name != name:
+                continue
+            trained = [levels[p]._trained_u_median for p in parts]
+            if any(u is not None for u in trained):  # a level no random pair reached counts 0
+                levels[label].u_probability = max(sum(u or 0.0 for u in trained), 1e-7)
 
 
 EMPTY = pa.schema([
@@ -297,18 +377,31 @@ def count_comparisons(con: duckdb.DuckDBPyConnection, table: str, rules: tuple[s
     return int(con.execute("select sum(n) from (" + " union all ".join(parts) + ")").fetchall()[0][0] or 0)
 
 
+def only_pairs_with(model: dict[str, Any], flag: str) -> dict[str, Any]:
+    """The model with every blocking rule restricted to pairs of which at least one record has `flag` true (the
+    records new or changed since the last run): the same candidate pairs as the full rules, less those between
+    two unchanged records, each still generated by the first rule that finds it."""
+    rules = [r["blocking_rule"] if isinstance(r, dict) else r for r in model["blocking_rules_to_generate_predictions"]]
+    restricted = [{"blocking_rule": f'({rule}) and (l."{flag}" or r."{flag}")'} for rule in rules]
+    return {**model, "blocking_rules_to_generate_predictions": restricted}
+
+
 def match_profile_records(records: pa.Table, config: MatchConfig | None = None,
                           con: duckdb.DuckDBPyConnection | None = None,
-                          with_comparisons: bool = False) -> tuple[pa.Table, dict[str, Any]]:
+                          with_comparisons: bool = False, *, model: dict[str, Any] | None = None,
+                          new_flag: str | None = None) -> tuple[pa.Table, dict[str, Any]]:
     """Scored links between profile records at or above the threshold, and run figures (seconds of each step;
-    with `with_comparisons`, the number of candidate pairs scored, counted apart, outside the timings)."""
+    with `with_comparisons`, the number of candidate pairs scored, counted apart, outside the timings).
+
+    `model`: a model a previous run trained (`stats["model"]`), used as it is: no training. `new_flag`: a
+    boolean column of `records`; only the pairs with at least one flagged record are scored (an increment)."""
     from splink import DuckDBAPI, Linker
 
     config = config or MatchConfig()
     if not set(DERIVED) <= set(records.column_names):
         records = with_derived_columns(records)
-    records = records.select(list(MATCH_COLUMNS))
-    stats: dict[str, Any] = {"records": records.num_rows, "trained": False}
+    records = records.select(list(MATCH_COLUMNS) + ([new_flag] if new_flag else []))
+    stats: dict[str, Any] = {"records": records.num_rows, "trained": False, "model": model}
     if records.num_rows < 2:
         return EMPTY.empty_table(), stats | {"comparisons": 0}
     con = con or duckdb.connect()
@@ -316,13 +409,19 @@ def match_profile_records(records: pa.Table, config: MatchConfig | None = None,
     db = DuckDBAPI(connection=con)
     logging.getLogger("splink").setLevel(logging.WARNING)
     df = db.register(records, table_name="profile_records")
-    trainable = records.num_rows >= config.min_records_to_train
-    linker = Linker(df, settings(config, term_frequencies=trainable), log_level=logging.WARNING)
+    trainable = model is None and records.num_rows >= config.min_records_to_train
     started = time.perf_counter()
     if trainable:
+        linker = Linker(df, settings(config), log_level=logging.WARNING)
         _train(linker, config)
         stats["trained"] = True
+        stats["model"] = linker.misc.save_model_to_json()
     stats["train_seconds"] = time.perf_counter() - started
+    scoring = stats["model"] or settings(config, term_frequencies=False)
+    if new_flag:
+        scoring = only_pairs_with(scoring, new_flag)
+    if not stats["trained"] or new_flag:
+        linker = Linker(df, scoring, log_level=logging.WARNING)
     started, cpu = time.perf_counter(), time.process_time()
     # every candidate pair is scored; only the links are written out
     predictions = linker.inference.predict(threshold_match_weight=float(config.match_weight_threshold),

@@ -68,10 +68,8 @@ def score(con: duckdb.DuckDBPyConnection, where: str = "true", resolution: str =
     return out
 
 
-# The true pairs of profile records (distinct records, not rows) left apart, by the best evidence the two
-# records share: what a matcher could have used. Pairs sharing only a name (David Lee with a phone, David Lee
-# with an email) cannot be joined without joining namesakes: they bound the recall any honest matcher reaches.
-_MISSED_SQL = """
+# The profile records of the truth with their resolved customer and prepared fields (both pair queries below).
+_PROFILE_RECORDS_CTE = """
 with records as (
     select distinct t.person_id, r.customer_id, p.*
     from truth as t
@@ -81,6 +79,12 @@ with records as (
         on p.source = r.source and p.source_record_id = r.record_key
     where t.person_id is not null and t.source in ({profile})
 ),
+"""
+
+# The true pairs of profile records (distinct records, not rows) left apart, by the best evidence the two
+# records share: what a matcher could have used. Pairs sharing only a name (David Lee with a phone, David Lee
+# with an email) cannot be joined without joining namesakes: they bound the recall any honest matcher reaches.
+_MISSED_SQL = _PROFILE_RECORDS_CTE + """
 pairs as (
     select
         l.email_std = r.email_std or l.phone_std = r.phone_std as strong,
@@ -120,16 +124,7 @@ def missed_profile_pairs(con: duckdb.DuckDBPyConnection, resolution: str = RESOL
 # street in common), split by whether the two records contradict each other on a field both have, and by the
 # truth. Pairs without a contradiction are what a matcher would have to join to reach the pairs "sharing only a
 # name": the namesakes among them are the false pairs it would join with them.
-_NAME_ONLY_SQL = """
-with records as (
-    select distinct t.person_id, r.customer_id, p.*
-    from truth as t
-    inner join {resolution} as r
-        on r.source = t.source and r.source_file = t.file and r.source_line = t.line
-    inner join {prepared} as p
-        on p.source = r.source and p.source_record_id = r.record_key
-    where t.person_id is not null and t.source in ({profile})
-),
+_NAME_ONLY_SQL = _PROFILE_RECORDS_CTE + """
 pairs as (
     select
         l.person_id = r.person_id as same_person,

@@ -202,14 +202,7 @@ checked as {{ cdp_materialized_cte() }} (
     -- read twice below (repeated versions, then every row): computed once, the JSON parsed once; only the
     -- columns the table keeps (the texts as landed are done with)
     select
-        _row_id,
-        _file,
-        _line,
-        {%- for col in columns %}
-        {{ adapter.quote(col.name) }},
-        {%- endfor %}
-        extra,
-        _invalid_values,
+        {{ stage_landing_row_columns(columns) }},
         _invalid_row_reason,
         _version_id,
         _record,
@@ -291,14 +284,7 @@ flagged as (
 
 new_rows as (
     select
-        _row_id,
-        _file,
-        _line,
-        {%- for col in columns %}
-        {{ adapter.quote(col.name) }},
-        {%- endfor %}
-        extra,
-        _invalid_values,
+        {{ stage_landing_row_columns(columns) }},
         coalesce(json_keys(_invalid_values), []) as _invalid_fields,
         _quarantine_reason,
         _version_id,
@@ -346,14 +332,7 @@ versions as (
 
 final as (
     select
-        _row_id,
-        _file,
-        _line,
-        {%- for col in columns %}
-        {{ adapter.quote(col.name) }},
-        {%- endfor %}
-        extra,
-        _invalid_values,
+        {{ stage_landing_row_columns(columns) }},
         _invalid_fields,
         _quarantine_reason,
         _version_id,
@@ -381,6 +360,20 @@ final as (
 
 select * from final
 {% endmacro %}
+
+{#- The columns every step after validation carries: the row's place in landing, the contract's columns, the extra
+    fields and the invalid values. -#}
+{% macro stage_landing_row_columns(columns) -%}
+    _row_id,
+        _file,
+        _line,
+        {%- for col in columns %}
+        {{ adapter.quote(col.name) }},
+        {%- endfor %}
+        extra,
+        _invalid_values
+{%- endmacro %}
+
 
 {#- The start of the reason given to a duplicate delivery. -#}
 {% macro stage_landing_duplicate_reason(grain, unique_key) -%}

@@ -10,24 +10,44 @@
       weak_leaf           a weak identifier hangs off one strong identifier only (the most trusted type, then
                           the one seen in most records, then the smallest): it never bridges two strong
                           identifiers, so it cannot carry a link that a limit has cut
+      household_<type>    an email or phone held by profile records (int_profile_records_prepared) of two
+                          people - birth dates that differ, or, no birth date in common, first names that
+                          cannot be one person's (cdp/identity/matching.py's _FIRST_NAMES_AGREE, negated) - is a
+                          household's landline or family mailbox: every edge between it and another strong
+                          identifier is dropped, so it links no two people; the probabilistic matcher still
+                          compares those records on all their fields (the shared value as its weak
+                          "exact_shared" level). A cookie or device seen with it alone stays attached to it
+                          (weak_leaf), so the shared value and what only it carries are the household's customer
       limit_<u>_per_<t>   a strong identifier of type t linked to more values of strong type u than
                           identifier_types.max_links_per_identifier allows: the edges beyond the limit are
                           dropped, keeping those seen in most records, then the earliest seen, then by value
 
     Incremental (docs/identity.md, "Incremental runs"): a rule decides an edge from the edges of its two ends
-    only. A run recomputes, from int_identifiers_extracted, the edges of the identifiers of the records that got
-    staged rows since the last run (its manifest, int_identifier_edges_guarded__files); the edges that are new
-    or changed give the identifiers whose neighbourhood changed; the rules are decided again for every edge of
-    those identifiers, over all the edges of their ends, and only those edges are rewritten. Erasure or a
-    changed seed rebuilds the whole graph. -#}
+    and the names and birth dates of the profile records holding them only. A run recomputes, from
+    int_identifiers_extracted, the edges of the identifiers of the records that got staged rows since the last
+    run (its manifest, int_identifier_edges_guarded__files); the edges that are new or changed, and the emails
+    and phones of the touched profile records (a new record or a new version may bring another person),
+    give the identifiers whose neighbourhood changed; the rules are decided again for every edge of those
+    identifiers, over all the edges of their ends, and only those edges are rewritten. Erasure or a changed
+    seed (the nicknames included: they decide which first names agree) rebuilds the whole graph. -#}
 {{ config(
     materialized='incremental',
     unique_key='edge_id',
     incremental_strategy='delete+insert',
     on_schema_change='fail',
-    post_hook="{{ identity_manifest_record(seeds=['identifier_types', 'identifier_blocklist']) }}",
+    post_hook="{{ identity_manifest_record(
+        seeds=['identifier_types', 'identifier_blocklist', 'identifier_nicknames']
+    ) }}",
 ) }}
-{%- set watermarks = identity_manifest_watermarks(seeds=['identifier_types', 'identifier_blocklist']) -%}
+{%- set watermarks = identity_manifest_watermarks(
+    seeds=['identifier_types', 'identifier_blocklist', 'identifier_nicknames']
+) -%}
+{#- the sources whose records carry a person's name (compared by the household rule) -#}
+{%- set profile_sources = identity_identifier_columns() | selectattr('profile') | map(attribute='source')
+    | list -%}
+{%- set profile_sources_sql = "'" ~ profile_sources | join("', '") ~ "'" -%}
+{#- the identifiers a household shares: its landline, its family mailbox -#}
+{%- set household_types_sql = "'email', 'phone'" -%}
 {#- an incremental run that is not a rebuild: only the neighbourhood of the new records -#}
 {%- set delta = is_incremental() and watermarks | length > 0 %}
 
@@ -40,6 +60,10 @@ extracted as (
 
 identifier_types as (
     select * from {{ ref('identifier_types') }}
+),
+
+profile_records as (
+    select * from {{ ref('int_profile_records_prepared') }}
 ),
 
 {%- if delta %}
@@ -67,6 +91,20 @@ touched_identifiers as (
         on
             extracted.source = touched_records.source
             and extracted.record_key = touched_records.record_key
+),
+
+-- the emails and phones of the touched profile records: a new record or a new version may bring a first name
+-- that makes one of them a household's (or no longer), so all their edges are decided again
+touched_contact_points as (
+    select distinct extracted.identifier_key
+    from extracted
+    inner join touched_records
+        on
+            extracted.source = touched_records.source
+            and extracted.record_key = touched_records.record_key
+    where
+        extracted.source in ({{ profile_sources_sql }})
+        and extracted.identifier_type in ({{ household_types_sql }})
 ),
 
 -- every record holding one of them: all the records of every edge of a touched identifier
@@ -175,11 +213,13 @@ changed as (
         )
 ),
 
--- the identifiers whose edges changed: every edge of theirs is decided again
+-- the identifiers whose edges changed, or whose profile records did: every edge of theirs is decided again
 changed_ends as (
     select left_key as identifier_key from changed
     union
     select right_key as identifier_key from changed
+    union
+    select identifier_key from touched_contact_points
 ),
 
 -- ... from all the edges of both its ends
@@ -271,6 +311,134 @@ shared_weak_identifiers as (
     from owner_counts
 ),
 
+-- the people behind each email and phone: the name and birth date of every profile record holding it
+contact_point_names as (
+    select distinct
+        extracted.identifier_key,
+        profile_records.first_name_std,
+        profile_records.first_name_forms_text,
+        profile_records.first_name_key,
+        profile_records.last_name_std,
+        profile_records.birth_date
+    from extracted
+    inner join profile_records
+        on
+            extracted.source = profile_records.source
+            and extracted.record_key = profile_records.source_record_id
+    where
+        extracted.source in ({{ profile_sources_sql }})
+        and extracted.identifier_type in ({{ household_types_sql }})
+        and (profile_records.first_name_std is not null or profile_records.birth_date is not null)
+    {%- if delta %}
+        and (
+            extracted.identifier_key in (select edges.left_key from edges)
+            or extracted.identifier_key in (select edges.right_key from edges)
+        )
+    {%- endif %}
+),
+
+-- more than 20 names and birth dates on one value are not one person's spellings: a hub (a call centre's
+-- number, an office mailbox), a household outright, not compared pair by pair (the pairs would grow as the square)
+crowded_contact_points as (
+    select identifier_key
+    from contact_point_names
+    group by identifier_key
+    having count(*) > 20
+),
+
+-- the values that are not hubs, compared pair by pair
+comparable_names as (
+    select contact_point_names.*
+    from contact_point_names
+    left join crowded_contact_points
+        on contact_point_names.identifier_key = crowded_contact_points.identifier_key
+    where crowded_contact_points.identifier_key is null
+),
+
+-- a household's landline or family mailbox: two of the records holding it are two people. Two birth dates,
+-- both known, that differ (not equal, not one typo apart, not day and month swapped: the matcher's levels) are
+-- two people; one birth date on both is one person whatever the first names (a misspelt or unlisted nickname).
+-- Otherwise (a birth date unknown, or two one typo apart: a couple born days apart) the first names decide,
+-- both known: two people when they cannot be one person's, the negation of
+-- cdp/identity/matching.py's _FIRST_NAMES_AGREE (equal, a nickname form in common, Jaro-Winkler >= 0.88, an
+-- initial, swapped with the last name), more tolerant of typos where it costs no household: the same tests on
+-- the formal names a nickname stands for (a nickname in one record, a typo or the initial of the formal name in
+-- the other: bill and wiliam, bill and w), and swapped names with a typo or an initial (harol miller, miller
+-- harold). A record with neither name nor birth date is no one's evidence. Every test is symmetric: each pair
+-- is tried once.
+household_pairs as (
+    select
+        left_name.identifier_key,
+        left_name.birth_date is not null and right_name.birth_date is not null as has_birth_dates,
+        coalesce(left_name.birth_date = right_name.birth_date, false) as has_same_birth_date,
+        (
+            left_name.birth_date = right_name.birth_date
+            or damerau_levenshtein(
+                cast(left_name.birth_date as varchar), cast(right_name.birth_date as varchar)
+            ) <= 1
+            or (
+                year(left_name.birth_date) = year(right_name.birth_date)
+                and month(left_name.birth_date) = day(right_name.birth_date)
+                and day(left_name.birth_date) = month(right_name.birth_date)
+            )
+        ) as birth_dates_close,
+        left_name.first_name_std is not null and right_name.first_name_std is not null as has_first_names,
+        -- (a test on an unknown last name is false, as the matcher's level conditions are)
+        coalesce(
+            list_has_any(
+                string_split(left_name.first_name_forms_text, '|'),
+                string_split(right_name.first_name_forms_text, '|')
+            )
+            or jaro_winkler_similarity(left_name.first_name_std, right_name.first_name_std) >= 0.88
+            -- a nickname in one record, a typo of the formal name in the other (bill, wiliam)
+            or jaro_winkler_similarity(left_name.first_name_key, right_name.first_name_key) >= 0.88
+            or (
+                (length(left_name.first_name_std) = 1 or length(right_name.first_name_std) = 1)
+                and (
+                    left(left_name.first_name_std, 1) = left(right_name.first_name_std, 1)
+                    -- the initial of the formal name (w, bill)
+                    or left(left_name.first_name_key, 1) = left(right_name.first_name_key, 1)
+                )
+            )
+            -- first and last name swapped, each as close as a first name may be (a typo, an initial)
+            or (
+                (
+                    jaro_winkler_similarity(left_name.first_name_std, right_name.last_name_std) >= 0.88
+                    or (
+                        length(left_name.first_name_std) = 1
+                        and left_name.first_name_std = left(right_name.last_name_std, 1)
+                    )
+                )
+                and (
+                    jaro_winkler_similarity(left_name.last_name_std, right_name.first_name_std) >= 0.88
+                    or (
+                        length(right_name.first_name_std) = 1
+                        and right_name.first_name_std = left(left_name.last_name_std, 1)
+                    )
+                )
+            ),
+            false
+        ) as first_names_agree
+    from comparable_names as left_name
+    inner join comparable_names as right_name
+        on
+            left_name.identifier_key = right_name.identifier_key
+            and (
+                left_name.first_name_std < right_name.first_name_std
+                or left_name.birth_date < right_name.birth_date
+            )
+),
+
+household_identifiers as (
+    select identifier_key
+    from household_pairs
+    where
+        (has_birth_dates and not birth_dates_close)
+        or (not has_same_birth_date and has_first_names and not first_names_agree)
+    union
+    select identifier_key from crowded_contact_points
+),
+
 ranked_strong_links as (
     select
         directed.left_key,
@@ -334,6 +502,11 @@ final as (
             when shared_left.identifier_key is not null then 'shared_' || edges.left_type
             when shared_right.identifier_key is not null then 'shared_' || edges.right_type
             when weak_attachments.attachment_rank > 1 then 'weak_leaf'
+            -- (a household identifier is an email or phone: strong)
+            when household_left.identifier_key is not null and edges.right_strength = 'strong'
+                then 'household_' || edges.left_type
+            when household_right.identifier_key is not null and edges.left_strength = 'strong'
+                then 'household_' || edges.right_type
             else limit_breaches.drop_rule
         end as drop_rule,
         edges.first_seen_at,
@@ -343,6 +516,10 @@ final as (
         on edges.left_key = shared_left.identifier_key
     left join shared_weak_identifiers as shared_right
         on edges.right_key = shared_right.identifier_key
+    left join household_identifiers as household_left
+        on edges.left_key = household_left.identifier_key
+    left join household_identifiers as household_right
+        on edges.right_key = household_right.identifier_key
     left join weak_attachments
         on
             edges.left_key = weak_attachments.left_key

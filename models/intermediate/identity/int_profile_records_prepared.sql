@@ -1,6 +1,7 @@
 {#- The profile-bearing records (CRM contacts, shop customers, loyalty members; current versions) in the one
-    shape probabilistic matching compares: names folded (lower-case, no accents, letters only), the formal forms
-    of a nickname (seed identifier_nicknames), dates, emails, phones, postcodes and streets standardized. -#}
+    shape probabilistic matching compares: names folded (lower-case, no accents, letters only, a digit read as
+    the letter it is mistaken for), the formal forms of a nickname (seed identifier_nicknames), dates, emails,
+    phones, postcodes and streets standardized. -#}
 
 {#- A street as postal standards write it (USPS Publication 28, Royal Mail): lower-case, no accents, no
     punctuation; the unit (apartment, suite, flat, "#4") dropped, since it is written in line 1 or in line 2 at
@@ -87,8 +88,13 @@ standardized as (
         identifier_type || ':' || trim(source_record_id) as record_id,
         source,
         source_record_id,
-        nullif(regexp_replace(lower(strip_accents(trim(first_name))), '[^a-z]', '', 'g'), '') as first_name_std,
-        nullif(regexp_replace(lower(strip_accents(trim(last_name))), '[^a-z]', '', 'g'), '') as last_name_std,
+        -- a digit in a name is a letter misread (scanned forms: 0 for o, 1 for l, 5 for s): read back, not dropped
+        nullif(regexp_replace(
+            translate(lower(strip_accents(trim(first_name))), '0123456789', 'olzeasbtbg'), '[^a-z]', '', 'g'
+        ), '') as first_name_std,
+        nullif(regexp_replace(
+            translate(lower(strip_accents(trim(last_name))), '0123456789', 'olzeasbtbg'), '[^a-z]', '', 'g'
+        ), '') as last_name_std,
         case
             when not {{ identity_is_junk('email', 'email', 'blocklist') }}
                 then {{ identity_normalize_identifier('email', 'email') }}
