@@ -5,7 +5,9 @@ concurrency pool (`warehouse_writer`, limit 1, see orchestration/dagster.yaml) q
 backfill and sensor-launched run of an instance configured with it. This lock is the second half: every writer
 step also takes an exclusive lock on `<warehouse>.writer.lock` (fcntl.flock, released by the OS if the process
 dies), so that writers still take turns where the pool is not configured (`dg.materialize` in tests, a
-`dagster dev` started without DAGSTER_HOME) and a waiting step says who it waits for instead of failing with
+`dagster dev` started without DAGSTER_HOME) or lets two steps through (Dagster's SQLite storage claims a slot
+with a select then an update, so two steps asking in the same instant can both get it; seen in CI), and a
+waiting step says who it waits for instead of failing with
 DuckDB's "Could not set lock on file".
 """
 

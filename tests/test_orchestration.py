@@ -216,42 +216,63 @@ def test_every_warehouse_writer_is_in_the_pool_of_one(defs: dg.Definitions, tmp_
 
 WRITER_STEP = """
 import json, sys, time
+from pathlib import Path
 import dagster as dg
 instance = dg.DagsterInstance.from_config(sys.argv[1])
-name = sys.argv[2]
+name, other = sys.argv[2], sys.argv[3]
+folder = Path(sys.argv[1])
 
 @dg.asset(name=name, pool="warehouse_writer")
 def writer() -> None:
     start = time.time()
-    time.sleep(1.5)
-    print(json.dumps([start, time.time()]), file=sys.stderr)
+    (folder / f"{name}.started").touch()
+    # the first writer holds its slot until the other run's step is seen waiting for the pool (or has started
+    # beside it, the failure this test catches), at most 60 s
+    saw_waiting = False
+    while time.time() - start < 60 and not (folder / f"{other}.started").exists():
+        info = instance.event_log_storage.get_concurrency_info("warehouse_writer")
+        if info.pending_step_count:
+            saw_waiting = True
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    print(json.dumps([start, time.time(), saw_waiting]), file=sys.stderr)
 
 dg.materialize([writer], instance=instance)
 """
 
 
 def test_the_instance_runs_one_writer_step_at_a_time_across_runs(tmp_path: Path) -> None:
-    """Two runs started at once, each with a step in the writer pool: the instance config makes one wait."""
+    """A run's step in the writer pool makes another run's writer step wait: the instance config's pool limit.
+
+    The second run starts once the first holds its slot. Two runs whose steps ask in the same millisecond can
+    both get the slot from Dagster's SQLite storage (its claim is a select then an update): the warehouse's OS
+    file lock (cdp.writer_lock, tests/test_orchestration_lib.py) is what keeps those apart.
+    """
     shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    # creates the storage before the two runs race for it, and the pool's slots as `make dagster` does
-    # (`dagster instance concurrency set`): a pool first met by two runs in the same millisecond is otherwise
-    # initialized by both, and both get a slot
+    # creates the storage and the pool's slots as `make dagster` does (`dagster instance concurrency set`)
     dg.DagsterInstance.from_config(str(tmp_path)).event_log_storage.set_concurrency_slots("warehouse_writer", 1)
     script = tmp_path / "writer.py"
     script.write_text(WRITER_STEP)
-    runs = [
-        subprocess.Popen([sys.executable, str(script), str(tmp_path), name], stderr=subprocess.PIPE,
-                         stdout=subprocess.DEVNULL, text=True)
-        for name in ("writer_a", "writer_b")
-    ]
+
+    def start(name: str, other: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(script), str(tmp_path), name, other], stderr=subprocess.PIPE,
+                                stdout=subprocess.DEVNULL, text=True)
+
+    first = start("writer_a", "writer_b")
+    deadline = time.time() + 90
+    while not (tmp_path / "writer_a.started").exists() and first.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    second = start("writer_b", "writer_a")
     spans = []
-    for run in runs:
-        _, err = run.communicate(timeout=90)
+    for run in (first, second):
+        _, err = run.communicate(timeout=120)
         lines = [line for line in err.splitlines() if line.startswith("[")]
         assert run.returncode == 0 and lines, err[-3000:]
         spans.append(json.loads(lines[-1]))
-    (_, first_end), (second_start, _) = sorted(spans)
+    (_, first_end, saw_waiting), (second_start, _, _) = spans
     assert second_start >= first_end, f"writer steps overlapped: {spans}"
+    assert saw_waiting, "the second run's writer step was never seen waiting for the pool"
 
 
 # --- materialize -----------------------------------------------------------------------------------------
