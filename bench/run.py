@@ -54,6 +54,11 @@ STAGES = ("ingest", "staging", "identity", "matching", "consent", "traits", "aud
 # Landing sources left out of the increment: a new privacy request would erase people, which is a
 # different workload (a rebuild after erasure), measured by the privacy tests, not here.
 INCREMENT_EXCLUDED = ("privacy_requests",)
+# The event time of each source an increment of kind `recent` moves into the day after the reference time.
+EVENT_TIME = {"web_events": "timestamp", "mobile_events": "timestamp", "email_events": "occurred_at",
+              "pos_transactions": "transacted_at", "survey_responses": "submitted_at", "orders": "ordered_at",
+              "consent_events": "captured_at", "support_tickets": "opened_at"}
+INCREMENT_KINDS = ("late", "recent")
 
 
 # ---------------------------------------------------------------- the increment
@@ -70,17 +75,28 @@ def _sources_meta() -> dict[str, dict]:
 
 
 def land_increment(warehouse: Path, landing_dir: Path, share: float = 0.01, tag: str = "increment",
-                   excluded: tuple[str, ...] = INCREMENT_EXCLUDED) -> dict[str, int]:
+                   excluded: tuple[str, ...] = INCREMENT_EXCLUDED, kind: str = "late") -> dict[str, int]:
     """Writes one new JSONL file per landing source, `<source>/<source>_<tag>.jsonl`, made from a sample of
     `share` of the rows already landed in `warehouse` (deterministic): per 10 sampled rows, 1 is re-delivered
     as is (a duplicate), 2 become new records (varchar keys suffixed with the tag), the other 7 new events
     (event grain, keys suffixed, their timestamps kept: late-arriving) or new versions of the same entity
     (entity grain: `updated_at` moved a day after the newest landed, a `bench_revision` member added).
-    Each file ends with one malformed line. Returns the rows written per source."""
+    Each file ends with one malformed line. Returns the rows written per source.
+
+    kind "recent" is the daily case instead of the late-arriving one: the new events and new entities get an
+    event time (EVENT_TIME) in the day after the warehouse's reference time (traits int_traits_as_of), so the
+    history before it does not change."""
+    if kind not in INCREMENT_KINDS:
+        raise ValueError(f"increment kind {kind!r} is not one of {INCREMENT_KINDS}")
     meta = _sources_meta()
     written = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
+        as_of = None
+        if kind == "recent":
+            (schema,) = con.execute("select table_schema from information_schema.tables "
+                                    "where table_name = 'int_traits_as_of'").fetchone()
+            (as_of,) = con.execute(f"select as_of_at from {schema}.int_traits_as_of").fetchone()
         for source, m in meta.items():
             if source in excluded:
                 continue
@@ -98,6 +114,14 @@ def land_increment(warehouse: Path, landing_dir: Path, share: float = 0.01, tag:
                 changed = f"json_merge_patch(_record, {revision})"
             else:
                 changed = f"json_merge_patch(_record, {suffix})"
+            added = f"json_merge_patch(_record, {suffix})"
+            if as_of is not None and source in EVENT_TIME:
+                # a time in the day after the reference time, spread by the row's hash
+                recent = (f"json_object('{EVENT_TIME[source]}', strftime(timestamp '{as_of:%Y-%m-%d %H:%M:%S}' "
+                          f"+ to_seconds(1 + hash(_record) % 86000), '%Y-%m-%dT%H:%M:%SZ'))")
+                added = f"json_merge_patch({added}, {recent})"
+                if m.get("grain") == "event":
+                    changed = f"json_merge_patch({changed}, {recent})"
             newest = (f"(select max(try_cast(json_extract_string(_record, '$.\"{m['updated_at']}\"') "
                       f"as timestamptz)) from landing.{source})" if m.get("updated_at") else "null")
             per_mille = max(1, round(share * 1000))
@@ -109,7 +133,7 @@ def land_increment(warehouse: Path, landing_dir: Path, share: float = 0.01, tag:
                 )
                 select cast(case
                     when k = 0 then _record
-                    when k in (1, 2) then json_merge_patch(_record, {suffix})
+                    when k in (1, 2) then {added}
                     else {changed}
                 end as varchar)
                 from sampled
@@ -346,7 +370,8 @@ def _landed_rows(warehouse: Path) -> int:
 
 
 def run_scale(events: int, workdir: Path, memory_limit: str, share: float, seed: int, naive: bool,
-              dbt_tests: bool = True, dbt_select: str | None = None, cache: Path | None = None) -> dict:
+              dbt_tests: bool = True, dbt_select: str | None = None, cache: Path | None = None,
+              increment_kind: str = "late") -> dict:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
     land = workdir / "landing"
@@ -379,13 +404,14 @@ def run_scale(events: int, workdir: Path, memory_limit: str, share: float, seed:
             "select count(*) from (" + " union all ".join(
                 f"select 1 from landing.{s}" for s in EVENT_SOURCES) + ")").fetchall()[0]
     scan = raw_scan(land)
-    increment_rows = land_increment(Path(env["CDP_WAREHOUSE"]), land, share)
+    increment_rows = land_increment(Path(env["CDP_WAREHOUSE"]), land, share, kind=increment_kind)
     incremental = build("incremental", env, dbt, workdir, dbt_tests=dbt_tests, members=customers, select=select)
     phases = [full, incremental]
     if naive:
         phases.append(build("naive full rebuild", env, dbt, workdir, full_refresh=True, naive=True, select=select))
     return {"events": landed_events, "customers": customers, "dbt_select": dbt_select, "generate_seconds": round(generated.seconds, 2),
-            "increment_rows": sum(increment_rows.values()), "raw_scan": scan, "phases": phases}
+            "increment_rows": sum(increment_rows.values()), "increment_kind": increment_kind, "raw_scan": scan,
+            "phases": phases}
 
 
 # ---------------------------------------------------------------- report
@@ -399,7 +425,8 @@ def markdown(results: list[dict], machine: str, command: str) -> str:
              f"Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC", ""]
     lines += ["| events | people | phase | stage | seconds | peak MB | rows |", "|---:|---:|---|---|---:|---:|---:|"]
     def label(r: dict) -> str:
-        return f"{r['events']:,}" + (f" (only `{r['dbt_select']}`)" if r.get("dbt_select") else "")
+        return (f"{r['events']:,}" + (f" (only `{r['dbt_select']}`)" if r.get("dbt_select") else "")
+                + (" (recent increment)" if r.get("increment_kind") == "recent" else ""))
 
     for r in results:
         for phase in r["phases"]:
@@ -468,6 +495,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="scratch folder (landing zone and warehouse of each scale)")
     parser.add_argument("--memory-limit", default="18GB")
     parser.add_argument("--increment", type=float, default=0.01, help="share of new rows landed (default 1%%)")
+    parser.add_argument("--increment-kind", choices=INCREMENT_KINDS, default="late",
+                        help="late: the new events keep old timestamps (late-arriving, the worst case); recent: "
+                             "they happen in the day after the last build's reference time (the daily case)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=None,
                         help="keep each generated landing zone here and reuse it on later runs (generation is "
@@ -492,7 +522,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"== {int(events):,} events", file=sys.stderr, flush=True)
         results.append({"requested_events": int(events), **run_scale(
             int(events), workdir, ns.memory_limit, ns.increment, ns.seed, not ns.no_naive, not ns.no_dbt_tests,
-            ns.dbt_select, ns.cache)})
+            ns.dbt_select, ns.cache, ns.increment_kind)})
         results.sort(key=lambda r: r["requested_events"])
         if not ns.keep:
             shutil.rmtree(workdir, ignore_errors=True)

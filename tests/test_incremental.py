@@ -213,6 +213,40 @@ def test_the_increment_exercises_duplicates_versions_and_late_rows(builds: dict)
             where _file like '%batch2%' and _quarantine_reason like 'malformed JSON%'""") == 1
 
 
+def test_a_recent_increment_happens_after_the_reference_time_and_a_late_one_before(demo: dict, tmp_path: Path) -> None:
+    """bench/run.py's two kinds of increment: `recent` (the daily case) puts every new event and new order in the
+    day after the warehouse's reference time; `late` keeps their old timestamps; re-deliveries and new versions of
+    an order keep theirs."""
+    warehouse = Path(demo["env"]["CDP_WAREHOUSE"])
+    bench = _bench_run()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        (as_of,) = con.execute("select as_of_at from traits.int_traits_as_of").fetchone()
+    counts = {}
+    for kind in ("recent", "late"):
+        bench.land_increment(warehouse, tmp_path / kind, share=0.2, tag=kind, kind=kind)
+        for source, key, time in (("web_events", "message_id", "timestamp"), ("orders", "order_id", "ordered_at")):
+            path = tmp_path / kind / source / f"{source}_{kind}.jsonl"
+            with duckdb.connect() as con:
+                con.execute("set TimeZone = 'UTC'")
+                counts[kind, source] = con.execute(f"""
+                    with rows as (
+                        select {key} like '%-{kind}' as is_new,
+                            cast(cast({time} as timestamptz) as timestamp) between timestamp '{as_of}'
+                                and timestamp '{as_of}' + interval 1 day as is_recent
+                        from read_json('{path}', format = 'newline_delimited', ignore_errors = true,
+                            columns = {{'{key}': 'varchar', '{time}': 'varchar'}})
+                        where {key} is not null
+                    )
+                    select count(*) filter (where is_new), count(*) filter (where is_new and is_recent),
+                        count(*) filter (where not is_new), count(*) filter (where not is_new and is_recent)
+                    from rows""").fetchone()
+    for source in ("web_events", "orders"):
+        new, new_recent, kept, kept_recent = counts["recent", source]
+        assert new > 5 and kept > 0 and new_recent == new and kept_recent == 0, (source, counts["recent", source])
+        new, new_recent, kept, kept_recent = counts["late", source]
+        assert new > 5 and new_recent == 0 and kept_recent == 0, (source, counts["late", source])
+
+
 def test_the_comparison_catches_a_difference(builds: dict, tmp_path: Path) -> None:
     """The check fails on the bad case: one flag flipped in a copy of the full rebuild is found."""
     changed = tmp_path / "cdp.duckdb"
