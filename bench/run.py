@@ -8,7 +8,9 @@ events / 20): generate a landing zone, then
   full         cdp ingest; dbt build of every model and seed (no data tests); dbt test; the five-V quality
                suites
   incremental  land about 1% new rows (`land_increment`: new events, late events with old timestamps,
-               re-deliveries, new versions of entities, new entities, one malformed line a file); the same steps
+               re-deliveries, new versions of entities, new entities, one malformed line a file; with
+               --increment-kind recent the new events happen in the day after the reference time instead,
+               the nightly case); the same steps
                again, plus the audience diff (bench/activation_diff.py, the audiences engineer's, at 1% churn
                over as many members as the scale has people, beside the naive EXCEPT diff)
   naive        dbt build --full-refresh on the same data (what the incremental build is compared with)

@@ -7,8 +7,7 @@ step also takes an exclusive lock on `<warehouse>.writer.lock` (fcntl.flock, rel
 dies), so that writers still take turns where the pool is not configured (`dg.materialize` in tests, a
 `dagster dev` started without DAGSTER_HOME) or lets two steps through (Dagster's SQLite storage claims a slot
 with a select then an update, so two steps asking in the same instant can both get it; seen in CI), and a
-waiting step says who it waits for instead of failing with
-DuckDB's "Could not set lock on file".
+waiting step says who it waits for instead of failing with DuckDB's "Could not set lock on file".
 """
 
 from __future__ import annotations
